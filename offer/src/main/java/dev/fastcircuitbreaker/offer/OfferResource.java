@@ -1,0 +1,27 @@
+package dev.fastcircuitbreaker.offer;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import io.smallrye.mutiny.Uni;
+
+/** {@code GET /offers}: always 200, with the partner's hot offer or a cold one. */
+@Path("/offers")
+public class OfferResource {
+
+    private final PartnerOfferClient partnerOfferClient;
+    private final PartnerCircuit circuit;
+
+    OfferResource(PartnerOfferClient partnerOfferClient, PartnerCircuit circuit) {
+        this.partnerOfferClient = partnerOfferClient;
+        this.circuit = circuit;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Offer> offer() {
+        return partnerOfferClient.hotOffer().invoke(circuit::record);
+    }
+}

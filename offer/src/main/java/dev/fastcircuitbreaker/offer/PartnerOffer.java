@@ -1,0 +1,11 @@
+package dev.fastcircuitbreaker.offer;
+
+import java.math.BigDecimal;
+
+/** The hot offer as partner-offer sends it. */
+public record PartnerOffer(String id, String type, String description, BigDecimal price) {
+
+    boolean isComplete() {
+        return id != null && type != null && description != null && price != null;
+    }
+}

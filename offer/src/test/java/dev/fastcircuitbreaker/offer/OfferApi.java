@@ -1,0 +1,87 @@
+package dev.fastcircuitbreaker.offer;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+import java.time.Duration;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.ValidatableResponse;
+
+/** What the tests do with offer and its partner double, in the demo's words. */
+final class OfferApi {
+
+    static final String HOT_OFFER = """
+            {"id":"hot-42","type":"hot","description":"Hot deal from our partner: 50% off today","price":9.99}""";
+
+    private OfferApi() {
+    }
+
+    static void partnerAnswers(WireMockServer partner, ResponseDefinitionBuilder response) {
+        partner.resetAll();
+        partner.stubFor(get("/offers").willReturn(response));
+    }
+
+    static void partnerIsHealthy(WireMockServer partner) {
+        partnerAnswers(partner, okJson(HOT_OFFER));
+    }
+
+    static void partnerFailsWith(WireMockServer partner, int status) {
+        partnerAnswers(partner, aResponse().withStatus(status).withBody("partner trouble"));
+    }
+
+    static int partnerRequests(WireMockServer partner) {
+        return partner.countRequestsMatching(getRequestedFor(urlEqualTo("/offers")).build()).getCount();
+    }
+
+    /** Asks offer for an offer: always a 200 with every field set; returns the offer's type. */
+    static ValidatableResponse askOffer() {
+        return given().accept("application/json").get("/offers").then()
+                .statusCode(200)
+                .body("id", notNullValue())
+                .body("type", notNullValue())
+                .body("description", notNullValue())
+                .body("price", notNullValue())
+                .body("reason", notNullValue());
+    }
+
+    static void expectHotOffer() {
+        askOffer().body("type", equalTo("hot")).body("id", equalTo("hot-42")).body("reason", equalTo("partner-answered"));
+    }
+
+    static void expectColdOffer(String reason) {
+        askOffer().body("type", equalTo("cold")).body("id", equalTo("cold-1")).body("reason", equalTo(reason));
+    }
+
+    static JsonPath circuit() {
+        return given().get("/circuit").then().statusCode(200).extract().jsonPath();
+    }
+
+    static String circuitState() {
+        return circuit().getString("state");
+    }
+
+    /** Brings the breaker back to CLOSED with no failures the way a user would: a healthy partner and a few calls. */
+    static void closeCircuit(WireMockServer partner) {
+        partnerIsHealthy(partner);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            JsonPath circuit = circuit();
+            if ("CLOSED".equals(circuit.getString("state")) && circuit.getInt("failures") == 0) {
+                return true;
+            }
+            askOffer();
+            return false;
+        });
+        partner.resetRequests();
+    }
+}

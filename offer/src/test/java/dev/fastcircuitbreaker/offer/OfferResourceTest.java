@@ -1,0 +1,91 @@
+package dev.fastcircuitbreaker.offer;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static dev.fastcircuitbreaker.offer.OfferApi.askOffer;
+import static dev.fastcircuitbreaker.offer.OfferApi.closeCircuit;
+import static dev.fastcircuitbreaker.offer.OfferApi.expectColdOffer;
+import static dev.fastcircuitbreaker.offer.OfferApi.expectHotOffer;
+import static dev.fastcircuitbreaker.offer.OfferApi.partnerAnswers;
+import static dev.fastcircuitbreaker.offer.OfferApi.partnerFailsWith;
+import static dev.fastcircuitbreaker.offer.OfferApi.partnerRequests;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.lessThan;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
+
+import dev.fastcircuitbreaker.offer.PartnerDouble.InjectPartnerDouble;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Whatever the partner does, a customer gets a 200 with an offer: hot when the partner answers, cold otherwise. */
+@QuarkusTest
+@WithTestResource(PartnerDouble.class)
+class OfferResourceTest {
+
+    @InjectPartnerDouble
+    WireMockServer partner;
+
+    @BeforeEach
+    void closedCircuitAndHealthyPartner() {
+        closeCircuit(partner);
+    }
+
+    @Test
+    void answersThePartnersHotOffer() {
+        expectHotOffer();
+        assertEquals(1, partnerRequests(partner));
+    }
+
+    @Test
+    void answersColdWhenThePartnerRefusesConnections() {
+        partner.stop();
+        try {
+            expectColdOffer("partner-unreachable");
+        } finally {
+            partner.start();
+        }
+    }
+
+    @Test
+    void answersColdWhenThePartnerFails() {
+        partnerFailsWith(partner, 500);
+        expectColdOffer("partner-error");
+    }
+
+    @Test
+    void answersColdWhenThePartnerDoesNotKnowTheOffer() {
+        partnerFailsWith(partner, 404);
+        expectColdOffer("partner-error");
+    }
+
+    @Test
+    void answersColdWhenThePartnerDropsTheConnection() {
+        partnerAnswers(partner, aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+        expectColdOffer("partner-error");
+    }
+
+    @Test
+    void answersColdWhenThePartnerAnswersMalformedJson() {
+        partnerAnswers(partner, okJson("{\"id\": \"hot-42\", \"type\": "));
+        expectColdOffer("partner-bad-response");
+    }
+
+    @Test
+    void answersColdWhenThePartnerAnswersAnIncompleteOffer() {
+        partnerAnswers(partner, okJson("{\"id\":\"hot-42\",\"type\":\"hot\",\"price\":null}"));
+        expectColdOffer("partner-bad-response");
+    }
+
+    @Test
+    void answersColdWithinTheTimeoutWhenThePartnerHangs() {
+        partnerAnswers(partner, okJson(OfferApi.HOT_OFFER).withFixedDelay(10_000));
+        // The test timeout is 500 ms; a missing timeout would take the partner's full 10 s.
+        askOffer().body("type", equalTo("cold")).body("reason", equalTo("timeout")).time(lessThan(3_000L));
+    }
+}

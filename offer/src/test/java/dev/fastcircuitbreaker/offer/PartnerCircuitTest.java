@@ -1,0 +1,229 @@
+package dev.fastcircuitbreaker.offer;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static dev.fastcircuitbreaker.offer.OfferApi.circuit;
+import static dev.fastcircuitbreaker.offer.OfferApi.circuitState;
+import static dev.fastcircuitbreaker.offer.OfferApi.closeCircuit;
+import static dev.fastcircuitbreaker.offer.OfferApi.expectColdOffer;
+import static dev.fastcircuitbreaker.offer.OfferApi.expectHotOffer;
+import static dev.fastcircuitbreaker.offer.OfferApi.partnerAnswers;
+import static dev.fastcircuitbreaker.offer.OfferApi.partnerFailsWith;
+import static dev.fastcircuitbreaker.offer.OfferApi.partnerIsHealthy;
+import static dev.fastcircuitbreaker.offer.OfferApi.partnerRequests;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import dev.fastcircuitbreaker.offer.PartnerDouble.InjectPartnerDouble;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * The demo's scenario against a partner double: 3 consecutive failures open the circuit, the open circuit keeps the
+ * partner out of it, and after the delay (1 s here, 15 s in the demo) one trial call decides between CLOSED and OPEN.
+ */
+@QuarkusTest
+@WithTestResource(PartnerDouble.class)
+class PartnerCircuitTest {
+
+    private static final Duration DELAY_BOUND = Duration.ofSeconds(5);
+
+    @InjectPartnerDouble
+    WireMockServer partner;
+
+    @BeforeEach
+    void closedCircuitAndHealthyPartner() {
+        closeCircuit(partner);
+    }
+
+    @Test
+    void opensAfterThreeConsecutiveFailures() {
+        partnerFailsWith(partner, 500);
+
+        expectColdOffer("partner-error");
+        expectCircuit("CLOSED", 1);
+        expectColdOffer("partner-error");
+        expectCircuit("CLOSED", 2);
+        expectColdOffer("partner-error");
+        expectCircuit("OPEN", 3);
+
+        assertEquals(3, partnerRequests(partner));
+        expectWellness("DOWN", "OPEN", 3);
+        expectReady();
+    }
+
+    @Test
+    void staysClosedWhenASuccessComesBetweenFailures() {
+        partnerFailsWith(partner, 500);
+        expectColdOffer("partner-error");
+        expectColdOffer("partner-error");
+        partnerIsHealthy(partner);
+        expectHotOffer();
+        expectCircuit("CLOSED", 0);
+        partnerFailsWith(partner, 500);
+        expectColdOffer("partner-error");
+        expectColdOffer("partner-error");
+
+        expectCircuit("CLOSED", 2);
+        expectWellness("UP", "CLOSED", 2);
+    }
+
+    @Test
+    void doesNotCallThePartnerWhileOpen() {
+        openCircuit();
+        long rejectedBefore = circuit().getLong("rejected");
+        partner.resetRequests();
+
+        for (int i = 0; i < 5; i++) {
+            expectColdOffer("circuit-open");
+        }
+
+        assertEquals(0, partnerRequests(partner));
+        assertEquals(rejectedBefore + 5, circuit().getLong("rejected"));
+        expectCircuit("OPEN", 3);
+    }
+
+    @Test
+    void closesAfterOneSuccessfulTrial() {
+        openCircuit();
+        partnerIsHealthy(partner);
+        awaitState("HALF_OPEN");
+        expectWellness("DOWN", "HALF_OPEN", 3);
+
+        expectHotOffer();
+
+        assertEquals(1, partnerRequests(partner));
+        expectCircuit("CLOSED", 0);
+        expectWellness("UP", "CLOSED", 0);
+        assertFalse(circuit().getMap("").containsKey("nextTrialAt"), "no next trial while CLOSED");
+    }
+
+    @Test
+    void letsExactlyOneTrialThroughUnderConcurrentCalls() throws Exception {
+        openCircuit();
+        // Slow enough that the other calls arrive while the trial is still running.
+        partnerAnswers(partner, okJson(OfferApi.HOT_OFFER).withFixedDelay(300));
+        awaitState("HALF_OPEN");
+
+        List<String> reasons = concurrently(8, () -> given().get("/offers").then().statusCode(200).extract().path("reason"));
+
+        assertEquals(1, partnerRequests(partner));
+        assertEquals(1, reasons.stream().filter("partner-answered"::equals).count(), reasons::toString);
+        assertEquals(7, reasons.stream().filter("circuit-open"::equals).count(), reasons::toString);
+        expectCircuit("CLOSED", 0);
+    }
+
+    @Test
+    void reopensForAnotherDelayWhenTheTrialFails() {
+        openCircuit();
+        awaitState("HALF_OPEN");
+        Instant trialAt = Instant.now();
+
+        expectColdOffer("partner-error");
+
+        JsonPath reopened = circuit();
+        assertEquals("OPEN", reopened.getString("state"));
+        assertEquals(3, reopened.getInt("failures"));
+        Instant changedAt = Instant.parse(reopened.getString("stateChangedAt"));
+        assertFalse(changedAt.isBefore(trialAt.minusMillis(100)), "state changed at the trial");
+        assertEquals(changedAt.plusSeconds(1), Instant.parse(reopened.getString("nextTrialAt")));
+        expectColdOffer("circuit-open");
+        awaitState("HALF_OPEN");
+    }
+
+    @Test
+    void countsPartnerCallsFailuresAndRejections() {
+        JsonPath before = circuit();
+        partnerIsHealthy(partner);
+        expectHotOffer();
+        openCircuit();
+        expectColdOffer("circuit-open");
+
+        JsonPath after = circuit();
+        assertEquals(before.getLong("partnerCalls") + 4, after.getLong("partnerCalls"));
+        assertEquals(before.getLong("partnerFailures") + 3, after.getLong("partnerFailures"));
+        assertEquals(before.getLong("rejected") + 1, after.getLong("rejected"));
+        assertEquals("partner-offer", after.getString("name"));
+    }
+
+    @Test
+    void exposesTheBreakerMetrics() {
+        openCircuit();
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("ft_circuitbreaker_state_current{"))
+                .body(containsString("ft_circuitbreaker_calls_total{"))
+                .body(containsString("ft_circuitbreaker_opened_total{"))
+                .body(containsString("ft_invocations_total{"));
+    }
+
+    private void openCircuit() {
+        partnerFailsWith(partner, 500);
+        for (int i = 0; i < 3; i++) {
+            expectColdOffer("partner-error");
+        }
+        expectCircuit("OPEN", 3);
+        partner.resetRequests();
+    }
+
+    private static void expectCircuit(String state, int failures) {
+        JsonPath circuit = circuit();
+        assertEquals(state, circuit.getString("state"));
+        assertEquals(failures, circuit.getInt("failures"));
+        assertEquals("OPEN".equals(state), circuit.getMap("").containsKey("nextTrialAt"));
+        expectReady();
+    }
+
+    private static void awaitState(String state) {
+        await().atMost(DELAY_BOUND).pollInterval(Duration.ofMillis(50)).until(() -> state.equals(circuitState()));
+    }
+
+    private static void expectWellness(String status, String state, int failures) {
+        given().get("/q/health/well").then()
+                .statusCode("UP".equals(status) ? 200 : 503)
+                .body("status", equalTo(status))
+                .body("checks.find { it.name == 'partner-offer-circuit' }.data.state", equalTo(state))
+                .body("checks.find { it.name == 'partner-offer-circuit' }.data.failures", equalTo(failures));
+    }
+
+    private static void expectReady() {
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    private static List<String> concurrently(int calls, Callable<String> call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(calls);
+        try {
+            List<Future<String>> futures = new ArrayList<>();
+            for (int i = 0; i < calls; i++) {
+                futures.add(pool.submit(call));
+            }
+            List<String> results = new ArrayList<>();
+            for (Future<String> future : futures) {
+                results.add(future.get());
+            }
+            assertTrue(results.size() == calls);
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
