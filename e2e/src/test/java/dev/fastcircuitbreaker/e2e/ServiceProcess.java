@@ -1,0 +1,151 @@
+package dev.fastcircuitbreaker.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One packaged service ({@code <module>/target/quarkus-app/quarkus-run.jar}) running as a real process on 127.0.0.1,
+ * on a free port unless one is given. Its output goes to {@code e2e/target/logs/<name>-<n>.log}.
+ */
+final class ServiceProcess implements AutoCloseable {
+
+    private static final Pattern LISTENING = Pattern.compile("Listening on: http://127\\.0\\.0\\.1:(\\d+)");
+    private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+    private static final Path LOGS = ROOT.resolve("e2e/target/logs");
+    private static int started;
+
+    private final String module;
+    private final Process process;
+    private final Path log;
+    private final int port;
+
+    private ServiceProcess(String module, int port, Map<String, String> env) {
+        this.module = module;
+        Path jar = ROOT.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify)");
+        }
+        try {
+            Files.createDirectories(LOGS);
+            log = LOGS.resolve(module + "-" + (++started) + ".log");
+            List<String> command = new ArrayList<>(List.of(javaCommand(), "-Dquarkus.http.host=127.0.0.1",
+                    "-Dquarkus.http.port=" + port, "-jar", jar.toString()));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            builder.environment().putAll(env);
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.port = awaitListening();
+    }
+
+    /** Starts the module's jar on a free port. */
+    static ServiceProcess start(String module, Map<String, String> env) {
+        return new ServiceProcess(module, 0, env);
+    }
+
+    /** Starts the module's jar again on the port it had, as a restarted container would be. */
+    ServiceProcess restart(Map<String, String> env) {
+        return new ServiceProcess(module, port, env);
+    }
+
+    int port() {
+        return port;
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** SIGKILL: the partner is gone, its port refuses connections. */
+    void kill() {
+        process.destroyForcibly();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !process.isAlive());
+    }
+
+    /** SIGSTOP: the partner hangs; connections are accepted by the kernel and never answered. */
+    void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT: the hanging partner answers again. */
+    void resume() {
+        signal("CONT");
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            resume();
+            process.destroy();
+            try {
+                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void signal(String name) {
+        try {
+            int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private int awaitListening() {
+        try {
+            return await().alias(module + " listening, see " + log).atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException(module + " exited with " + process.exitValue() + ":\n" + log());
+                        }
+                        Matcher matcher = LISTENING.matcher(log());
+                        return matcher.find() ? Optional.of(Integer.parseInt(matcher.group(1))) : Optional.<Integer> empty();
+                    }, Optional::isPresent)
+                    .orElseThrow();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static String javaCommand() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+}
