@@ -21,8 +21,7 @@ import java.util.regex.Pattern;
 final class ServiceProcess implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("Listening on: http://127\\.0\\.0\\.1:(\\d+)");
-    private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
-    private static final Path LOGS = ROOT.resolve("e2e/target/logs");
+    private static final Path LOGS = Compose.ROOT.resolve("e2e/target/logs");
     private static int started;
 
     private final String module;
@@ -32,7 +31,7 @@ final class ServiceProcess implements AutoCloseable {
 
     private ServiceProcess(String module, int port, Map<String, String> env) {
         this.module = module;
-        Path jar = ROOT.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        Path jar = Compose.ROOT.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify)");
         }

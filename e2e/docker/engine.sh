@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Makes a Docker engine answer on this machine, and builds the stand-in base images that the project's
+# Dockerfiles take as build args when no container registry can be reached.
+#
+#   e2e/docker/engine.sh            engine only
+#   e2e/docker/engine.sh --stand-ins engine, then stand-in JDK/JRE images (reused when they exist)
+#
+# Installing and starting the engine needs root (Debian's docker.io, docker-compose and debootstrap).
+# The stand-ins are a minimal Debian bookworm with openjdk-17 from Debian's own packages, imported with
+# `docker import`: fcb-stand-in/jdk:17 for the build stages, fcb-stand-in/jre:17 for the runtime stages.
+set -euo pipefail
+
+STAND_IN_JDK=${STAND_IN_JDK:-fcb-stand-in/jdk:17}
+STAND_IN_JRE=${STAND_IN_JRE:-fcb-stand-in/jre:17}
+DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+
+log() { printf '[engine] %s\n' "$*" >&2; }
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+ensure_packages() {
+    local missing=()
+    have docker || missing+=(docker.io)
+    have dockerd || missing+=(docker.io)
+    have docker-compose || docker compose version >/dev/null 2>&1 || missing+=(docker-compose)
+    [ "${1:-}" = --stand-ins ] && ! have debootstrap && missing+=(debootstrap)
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "installing ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+}
+
+ensure_engine() {
+    if docker info >/dev/null 2>&1; then
+        return
+    fi
+    log "starting dockerd (log: /var/log/fcb-dockerd.log)"
+    nohup dockerd >/var/log/fcb-dockerd.log 2>&1 &
+    for _ in $(seq 1 60); do
+        docker info >/dev/null 2>&1 && return
+        sleep 1
+    done
+    log "dockerd did not answer within 60 s:"
+    tail -20 /var/log/fcb-dockerd.log >&2
+    exit 1
+}
+
+image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+import_rootfs() {
+    local rootfs=$1 image=$2
+    log "importing $image"
+    tar -C "$rootfs" -c . | docker import \
+        --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        --change 'ENV LANG=C.UTF-8' \
+        - "$image" >/dev/null
+}
+
+build_stand_ins() {
+    if image_exists "$STAND_IN_JDK" && image_exists "$STAND_IN_JRE"; then
+        log "stand-in images present: $STAND_IN_JRE, $STAND_IN_JDK"
+        return
+    fi
+    local rootfs
+    rootfs=$(mktemp -d /var/tmp/fcb-stand-in.XXXXXX)
+    trap 'umount "$rootfs/proc" 2>/dev/null || true; rm -rf "$rootfs"' RETURN
+    log "debootstrap bookworm + openjdk-17-jre-headless into $rootfs (a few minutes)"
+    debootstrap --variant=minbase --include=openjdk-17-jre-headless,ca-certificates \
+        bookworm "$rootfs" "$DEBIAN_MIRROR" >/dev/null 2>&1
+    chroot "$rootfs" apt-get clean
+    import_rootfs "$rootfs" "$STAND_IN_JRE"
+
+    log "adding openjdk-17-jdk-headless and this machine's extra CA certificates for the build stand-in"
+    mount -t proc proc "$rootfs/proc"
+    chroot "$rootfs" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless >/dev/null 2>&1
+    # The build stage downloads from Maven Central: where this machine reaches it through a CA of its own
+    # (/usr/local/share/ca-certificates), Maven in the container has to trust that CA too.
+    if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+        cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/"
+        chroot "$rootfs" update-ca-certificates >/dev/null 2>&1
+    fi
+    chroot "$rootfs" apt-get clean
+    umount "$rootfs/proc"
+    import_rootfs "$rootfs" "$STAND_IN_JDK"
+}
+
+ensure_packages "${1:-}"
+ensure_engine
+if [ "${1:-}" = --stand-ins ]; then
+    build_stand_ins
+fi

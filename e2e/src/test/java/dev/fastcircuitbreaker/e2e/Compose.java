@@ -1,0 +1,87 @@
+package dev.fastcircuitbreaker.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The repository's docker-compose.yml driven through the Compose CLI a user has: {@code docker compose} (v2) when it
+ * answers, else {@code docker-compose} (v1).
+ */
+final class Compose {
+
+    static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+
+    private final List<String> command;
+
+    private Compose(List<String> command) {
+        this.command = command;
+    }
+
+    static Compose cli() {
+        List<String> v2 = List.of("docker", "compose");
+        return new Compose(succeeds(v2, "version") ? v2 : List.of("docker-compose"));
+    }
+
+    static boolean engineAnswers() {
+        return succeeds(List.of("docker"), "info");
+    }
+
+    /** Runs {@code <compose> -f docker-compose.yml [files...] args...} from the repository root; fails on a non-zero exit. */
+    String run(Duration timeout, String... args) {
+        List<String> full = new ArrayList<>(command);
+        full.addAll(List.of("-f", ROOT.resolve("docker-compose.yml").toString()));
+        full.addAll(List.of(args));
+        return exec(full, timeout);
+    }
+
+    static String exec(List<String> command, Duration timeout) {
+        try {
+            Process process = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
+            StringBuilder output = new StringBuilder();
+            Thread reader = new Thread(() -> {
+                try {
+                    output.append(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                } catch (IOException ignored) {
+                    // the process was killed on timeout
+                }
+            });
+            reader.start();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor();
+                reader.join();
+                throw new IllegalStateException(String.join(" ", command) + " did not finish in " + timeout + ":\n" + output);
+            }
+            reader.join();
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " exited with " + process.exitValue() + ":\n" + output);
+            }
+            return output.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean succeeds(List<String> command, String arg) {
+        List<String> full = new ArrayList<>(command);
+        full.add(arg);
+        try {
+            Process process = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

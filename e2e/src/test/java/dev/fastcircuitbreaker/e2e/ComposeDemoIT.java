@@ -1,0 +1,93 @@
+package dev.fastcircuitbreaker.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * The scenario as a user plays it with docker-compose.yml: {@code up --build}, then {@code stop}/{@code start} and
+ * {@code pause}/{@code unpause} partner-offer, with the compose file's own ports and 15 s delay.
+ * Runs with {@code -De2e.docker=true} against a running Docker engine (e2e/docker/engine.sh makes one answer).
+ */
+@EnabledIfSystemProperty(named = "e2e.docker", matches = "true")
+class ComposeDemoIT extends PartnerOutageScenario {
+
+    private static final Duration BUILD_AND_START = Duration.ofMinutes(15);
+    private static final Duration COMMAND = Duration.ofMinutes(2);
+
+    private final Compose compose = Compose.cli();
+    private Thread downOnInterrupt;
+
+    @BeforeAll
+    void upPartnerAndOffer() {
+        assertTrue(Compose.engineAnswers(), "no Docker engine answers: run e2e/docker/engine.sh first");
+        // The whole file must be valid, Monitoror included, although its image cannot be pulled here.
+        compose.run(COMMAND, "config", "-q");
+        downOnInterrupt = new Thread(this::down);
+        Runtime.getRuntime().addShutdownHook(downOnInterrupt);
+        timeline.step("docker compose up -d --build partner-offer offer");
+        compose.run(BUILD_AND_START, "up", "-d", "--build", "partner-offer", "offer");
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                .until(() -> "hot".equals(given().baseUri(offerUrl()).get("/offers").then().extract().path("type")));
+    }
+
+    @AfterAll
+    void tearDown() {
+        down();
+        if (downOnInterrupt != null) {
+            Runtime.getRuntime().removeShutdownHook(downOnInterrupt);
+        }
+    }
+
+    private void down() {
+        compose.run(COMMAND, "down", "--remove-orphans");
+    }
+
+    @Override
+    String offerUrl() {
+        return "http://127.0.0.1:8080";
+    }
+
+    @Override
+    String partnerUrl() {
+        return "http://127.0.0.1:8081";
+    }
+
+    @Override
+    int delaySeconds() {
+        return 15;
+    }
+
+    @Override
+    void stopPartner() {
+        compose.run(COMMAND, "stop", "partner-offer");
+    }
+
+    @Override
+    void startPartner() {
+        compose.run(COMMAND, "start", "partner-offer");
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .until(() -> given().baseUri(partnerUrl()).get("/q/health/ready").statusCode() == 200);
+    }
+
+    @Override
+    void pausePartner() {
+        compose.run(COMMAND, "pause", "partner-offer");
+    }
+
+    @Override
+    void resumePartner() {
+        compose.run(COMMAND, "unpause", "partner-offer");
+    }
+
+    @Override
+    String offerLog() {
+        return compose.run(COMMAND, "logs", "--no-color", "offer");
+    }
+}

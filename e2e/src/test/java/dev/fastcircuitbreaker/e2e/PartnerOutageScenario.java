@@ -1,0 +1,231 @@
+package dev.fastcircuitbreaker.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import io.restassured.path.json.JsonPath;
+
+/**
+ * The demo's scenario, step by step as README tells a user: the partner goes away, then hangs, and offer keeps
+ * answering, opens its circuit after 3 failures and closes it again once the partner is back and the delay is over.
+ * Subclasses say how the partner is stopped and started: as a process, or as a container.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class PartnerOutageScenario {
+
+    /** offer's default 1 s timeout, plus room for a loaded machine. */
+    static final long ANSWER_BOUND_MILLIS = 1_000 + 1_500;
+
+    static final String PARTNER_HEALTH_TILE = "partner-offer health";
+    static final String OFFER_HEALTH_TILE = "offer health";
+    static final String OFFER_TILE = "Offer a customer gets now";
+    static final String REASON_TILE = "Why (offer reason)";
+    static final String CIRCUIT_TILE = "Circuit to partner-offer";
+    static final String FAILURES_TILE = "Consecutive failures (opens at 3)";
+    static final String PROBES_TILE = "Live and ready probes";
+
+    final Timeline timeline = new Timeline(getClass().getSimpleName());
+
+    abstract String offerUrl();
+
+    abstract String partnerUrl();
+
+    abstract int delaySeconds();
+
+    abstract void stopPartner();
+
+    abstract void startPartner();
+
+    abstract void pausePartner();
+
+    abstract void resumePartner();
+
+    abstract String offerLog();
+
+    /** Where config.json's {@code partner-offer:8081} and {@code offer:8080} run in this test. */
+    Map<String, String> boardHosts() {
+        return Map.of("partner-offer:8081", partnerUrl().substring("http://".length()),
+                "offer:8080", offerUrl().substring("http://".length()));
+    }
+
+    /** Each step starts from the demo's first screen: partner up, hot offers, circuit CLOSED (a first call can be slow). */
+    @BeforeEach
+    void partnerUpAndCircuitClosed() {
+        awaitHotOffer();
+        expectCircuit("CLOSED", 0);
+    }
+
+    @AfterAll
+    void printTimeline() {
+        timeline.print();
+    }
+
+    @Test
+    void servesColdOffersWhileThePartnerIsDownAndHotOnesOnceItIsBack() {
+        timeline.step("all up");
+        expectOffer("hot", "partner-answered");
+        expectCircuit("CLOSED", 0);
+        long openedBefore = logged("changed state from CLOSED to OPEN");
+        long closedBefore = logged("changed state from HALF_OPEN to CLOSED");
+        long partnerFailuresBefore = circuit().getLong("partnerFailures");
+
+        timeline.step("partner-offer stopped");
+        stopPartner();
+        for (int failures = 1; failures <= 3; failures++) {
+            expectOffer("cold", "partner-unreachable");
+            expectCircuit(failures < 3 ? "CLOSED" : "OPEN", failures);
+        }
+        long rejectedBefore = circuit().getLong("rejected");
+        expectOffer("cold", "circuit-open");
+        assertEquals(rejectedBefore + 1, circuit().getLong("rejected"));
+
+        timeline.step("partner-offer started");
+        startPartner();
+        // The partner is back, but the circuit stays open until the delay is over, and the partner is not called.
+        long partnerRequests = partnerOfferRequests();
+        assertTrue(Instant.now().isBefore(Instant.parse(circuit().getString("nextTrialAt"))), "still within the delay");
+        expectOffer("cold", "circuit-open");
+        assertEquals(partnerRequests, partnerOfferRequests(), "requests that reached partner-offer while OPEN");
+
+        timeline.step("waiting for the trial call after the delay");
+        awaitHotOffer();
+        expectCircuit("CLOSED", 0);
+        assertEquals(partnerFailuresBefore + 3, circuit().getLong("partnerFailures"));
+        assertEquals(openedBefore + 1, logged("changed state from CLOSED to OPEN"), "CLOSED -> OPEN logged once");
+        assertEquals(closedBefore + 1, logged("changed state from HALF_OPEN to CLOSED"), "HALF_OPEN -> CLOSED logged once");
+    }
+
+    @Test
+    void servesColdOffersWithinTheTimeoutWhileThePartnerHangs() {
+        timeline.step("all up");
+        expectOffer("hot", "partner-answered");
+        expectCircuit("CLOSED", 0);
+
+        timeline.step("partner-offer paused (hanging)");
+        pausePartner();
+        for (int failures = 1; failures <= 3; failures++) {
+            expectOfferWithinBound("cold", "timeout");
+            expectCircuit(failures < 3 ? "CLOSED" : "OPEN", failures);
+        }
+        expectOfferWithinBound("cold", "circuit-open");
+
+        timeline.step("partner-offer unpaused");
+        resumePartner();
+        awaitHotOffer();
+        expectCircuit("CLOSED", 0);
+    }
+
+    @Test
+    void theBoardTurnsRedWhileThePartnerIsDownAndGreenAgainAfterTheDelay() {
+        MonitororBoard board = new MonitororBoard(boardHosts());
+        timeline.step("board: all up");
+        Map<String, MonitororBoard.Tile> allUp = board.evaluate();
+        expectAllGreen(allUp);
+        assertEquals("hot", allUp.get(OFFER_TILE).value());
+        assertEquals("CLOSED", allUp.get(CIRCUIT_TILE).value());
+        assertEquals("0", allUp.get(FAILURES_TILE).value());
+        assertEquals("4 / 4", allUp.get(PROBES_TILE).message());
+
+        timeline.step("board: partner-offer stopped");
+        stopPartner();
+        for (int failures = 1; failures <= 3; failures++) {
+            // Each look at the board asks offer for an offer, as Monitoror does: one more failure each time.
+            Map<String, MonitororBoard.Tile> down = board.evaluate();
+            timeline.step("board: " + down);
+            assertTrue(Set.of("FAILURE", "WARNING").contains(down.get(PARTNER_HEALTH_TILE).status()), down::toString);
+            assertEquals("SUCCESS", down.get(OFFER_HEALTH_TILE).status(), down::toString);
+            expectTile(down, OFFER_TILE, "FAILURE", "cold");
+            expectTile(down, REASON_TILE, "FAILURE", "partner-unreachable");
+            expectTile(down, FAILURES_TILE, "FAILURE", Integer.toString(failures));
+            expectTile(down, CIRCUIT_TILE, failures < 3 ? "SUCCESS" : "FAILURE", failures < 3 ? "CLOSED" : "OPEN");
+            assertEquals("2 / 4", down.get(PROBES_TILE).message(), down::toString);
+            assertTrue(Set.of("FAILURE", "WARNING").contains(down.get(PROBES_TILE).status()), down::toString);
+        }
+
+        timeline.step("board: partner-offer started, waiting for the trial after the delay");
+        startPartner();
+        await().atMost(Duration.ofSeconds(delaySeconds() + 20L)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            Map<String, MonitororBoard.Tile> back = board.evaluate();
+            timeline.step("board: " + back);
+            expectAllGreen(back);
+        });
+    }
+
+    private static void expectAllGreen(Map<String, MonitororBoard.Tile> board) {
+        board.forEach((label, tile) -> assertEquals("SUCCESS", tile.status(), () -> label + ": " + board));
+    }
+
+    private static void expectTile(Map<String, MonitororBoard.Tile> board, String label, String status, String value) {
+        assertEquals(status, board.get(label).status(), () -> label + ": " + board);
+        assertEquals(value, board.get(label).value(), () -> label + ": " + board);
+    }
+
+    void expectOffer(String type, String reason) {
+        JsonPath offer = given().baseUri(offerUrl()).get("/offers").then()
+                .statusCode(200)
+                .body("type", equalTo(type))
+                .body("reason", equalTo(reason))
+                .body("id", notNullValue())
+                .body("description", notNullValue())
+                .body("price", notNullValue())
+                .extract().jsonPath();
+        JsonPath circuit = circuit();
+        timeline.saw(offer.getString("type"), offer.getString("reason"), circuit.getString("state"), circuit.getInt("failures"));
+    }
+
+    private void expectOfferWithinBound(String type, String reason) {
+        long start = System.nanoTime();
+        expectOffer(type, reason);
+        long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        assertTrue(millis < ANSWER_BOUND_MILLIS, "answered in " + millis + " ms, bound " + ANSWER_BOUND_MILLIS + " ms");
+    }
+
+    JsonPath circuit() {
+        return given().baseUri(offerUrl()).get("/circuit").then().statusCode(200).extract().jsonPath();
+    }
+
+    void expectCircuit(String state, int failures) {
+        JsonPath circuit = circuit();
+        assertEquals(state, circuit.getString("state"), circuit::prettify);
+        assertEquals(failures, circuit.getInt("failures"), circuit::prettify);
+        // offer stays ready whatever its partner does.
+        given().baseUri(offerUrl()).get("/q/health/ready").then().statusCode(200);
+    }
+
+    void awaitHotOffer() {
+        await().atMost(Duration.ofSeconds(delaySeconds() + 20L)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            JsonPath offer = given().baseUri(offerUrl()).get("/offers").then().statusCode(200).extract().jsonPath();
+            JsonPath circuit = circuit();
+            timeline.saw(offer.getString("type"), offer.getString("reason"), circuit.getString("state"), circuit.getInt("failures"));
+            return "hot".equals(offer.getString("type"));
+        });
+    }
+
+    /** Requests partner-offer has served on /offers, from its own HTTP server metrics. */
+    long partnerOfferRequests() {
+        String metrics = given().baseUri(partnerUrl()).get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines()
+                .filter(line -> line.startsWith("http_server_requests_seconds_count{") && line.contains("uri=\"/offers\""))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    private long logged(String phrase) {
+        return Pattern.compile(Pattern.quote(phrase)).matcher(offerLog()).results().count();
+    }
+}
