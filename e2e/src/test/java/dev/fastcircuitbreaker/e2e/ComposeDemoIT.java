@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Set;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,6 +85,22 @@ class ComposeDemoIT extends PartnerOutageScenario {
     @Override
     void resumePartner() {
         compose.run(COMMAND, "unpause", "partner-offer");
+    }
+
+    @Override
+    void ensurePartnerRunning() {
+        String running = compose.run(COMMAND, "ps", "partner-offer");
+        if (running.contains("Paused")) {
+            resumePartner();
+        } else if (!running.contains("Up")) {
+            startPartner();
+        }
+    }
+
+    /** A stopped container's name stops resolving; Docker's DNS may take longer than the 1 s timeout to say so. */
+    @Override
+    Set<String> partnerGoneReasons() {
+        return Set.of("partner-unreachable", "timeout");
     }
 
     @Override

@@ -68,6 +68,15 @@ class PartnerOutageIT extends PartnerOutageScenario {
     }
 
     @Override
+    void ensurePartnerRunning() {
+        if (partner.isAlive()) {
+            partner.resume();
+        } else {
+            startPartner();
+        }
+    }
+
+    @Override
     String offerLog() {
         return offer.log();
     }
