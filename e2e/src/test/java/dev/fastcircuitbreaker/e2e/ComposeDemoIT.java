@@ -28,8 +28,10 @@ class ComposeDemoIT extends PartnerOutageScenario {
     @BeforeAll
     void upPartnerAndOffer() {
         assertTrue(Compose.engineAnswers(), "no Docker engine answers: run e2e/docker/engine.sh first");
-        // The whole file must be valid, Monitoror included, although its image cannot be pulled here.
+        // The whole file must be valid, Monitoror included, although its image cannot be pulled here;
+        // and so must the native override.
         compose.run(COMMAND, "config", "-q");
+        compose.run(COMMAND, "-f", Compose.ROOT.resolve("docker-compose.native.yml").toString(), "config", "-q");
         downOnInterrupt = new Thread(this::down);
         Runtime.getRuntime().addShutdownHook(downOnInterrupt);
         timeline.step("docker compose up -d --build partner-offer offer");

@@ -2,10 +2,13 @@ package dev.fastcircuitbreaker.offer;
 
 import java.math.BigDecimal;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * What offer answers: the partner's hot offer, or a cold one when the partner could not be used, with the
  * {@code reason} saying why.
  */
+@RegisterForReflection
 public record Offer(String id, String type, String description, BigDecimal price, String reason) {
 
     public static final String HOT = "hot";

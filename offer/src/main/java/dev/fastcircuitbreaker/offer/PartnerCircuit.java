@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 
@@ -77,7 +78,7 @@ public class PartnerCircuit {
         CircuitBreakerState state = maintenance.currentState(PartnerOfferClient.CIRCUIT);
         Instant changedAt = stateChangedAt;
         String nextTrialAt = state == CircuitBreakerState.OPEN ? changedAt.plusSeconds(delaySeconds).toString() : null;
-        return new Snapshot(PartnerOfferClient.CIRCUIT, state, consecutiveFailures.get(), partnerCalls.sum(),
+        return new Snapshot(PartnerOfferClient.CIRCUIT, state.name(), consecutiveFailures.get(), partnerCalls.sum(),
                 partnerFailures.sum(), rejected.sum(), changedAt.toString(), nextTrialAt);
     }
 
@@ -86,7 +87,8 @@ public class PartnerCircuit {
      * (0 to 3); {@code partnerCalls}, {@code partnerFailures} and {@code rejected} are totals since start;
      * {@code nextTrialAt} is there only while the circuit is OPEN.
      */
-    public record Snapshot(String name, CircuitBreakerState state, int failures, long partnerCalls, long partnerFailures,
+    @RegisterForReflection
+    public record Snapshot(String name, String state, int failures, long partnerCalls, long partnerFailures,
             long rejected, String stateChangedAt, @JsonInclude(JsonInclude.Include.NON_NULL) String nextTrialAt) {
     }
 }

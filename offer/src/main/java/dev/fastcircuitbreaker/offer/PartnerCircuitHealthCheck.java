@@ -27,8 +27,8 @@ public class PartnerCircuitHealthCheck implements HealthCheck {
     public HealthCheckResponse call() {
         PartnerCircuit.Snapshot snapshot = circuit.snapshot();
         return HealthCheckResponse.named("partner-offer-circuit")
-                .status(snapshot.state() == CircuitBreakerState.CLOSED)
-                .withData("state", snapshot.state().name())
+                .status(CircuitBreakerState.CLOSED.name().equals(snapshot.state()))
+                .withData("state", snapshot.state())
                 .withData("failures", snapshot.failures())
                 .build();
     }

@@ -16,13 +16,13 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -39,13 +39,15 @@ import io.restassured.path.json.JsonPath;
 
 /**
  * The demo's scenario against a partner double: 3 consecutive failures open the circuit, the open circuit keeps the
- * partner out of it, and after the delay (1 s here, 15 s in the demo) one trial call decides between CLOSED and OPEN.
+ * partner out of it, and after the delay (2 s here, 15 s in the demo) one trial call decides between CLOSED and OPEN.
  */
 @QuarkusTest
 @WithTestResource(PartnerDouble.class)
 class PartnerCircuitTest {
 
-    private static final Duration DELAY_BOUND = Duration.ofSeconds(5);
+    /** {@code %test.partner-offer.circuit-delay-seconds} in application.properties. */
+    private static final Duration DELAY = Duration.ofSeconds(2);
+    private static final Duration DELAY_BOUND = DELAY.plusSeconds(5);
 
     @InjectPartnerDouble
     WireMockServer partner;
@@ -120,8 +122,8 @@ class PartnerCircuitTest {
     @Test
     void letsExactlyOneTrialThroughUnderConcurrentCalls() throws Exception {
         openCircuit();
-        // Slow enough that the other calls arrive while the trial is still running.
-        partnerAnswers(partner, okJson(OfferApi.HOT_OFFER).withFixedDelay(300));
+        // Slow enough that the other calls arrive while the trial is still running, within the 1 s timeout.
+        partnerAnswers(partner, okJson(OfferApi.HOT_OFFER).withFixedDelay(600));
         awaitState("HALF_OPEN");
 
         List<String> reasons = concurrently(8, () -> given().get("/offers").then().statusCode(200).extract().path("reason"));
@@ -145,7 +147,7 @@ class PartnerCircuitTest {
         assertEquals(3, reopened.getInt("failures"));
         Instant changedAt = Instant.parse(reopened.getString("stateChangedAt"));
         assertFalse(changedAt.isBefore(trialAt.minusMillis(100)), "state changed at the trial");
-        assertEquals(changedAt.plusSeconds(1), Instant.parse(reopened.getString("nextTrialAt")));
+        assertEquals(changedAt.plus(DELAY), Instant.parse(reopened.getString("nextTrialAt")));
         expectColdOffer("circuit-open");
         awaitState("HALF_OPEN");
     }
@@ -211,16 +213,20 @@ class PartnerCircuitTest {
 
     private static List<String> concurrently(int calls, Callable<String> call) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(calls);
+        CountDownLatch start = new CountDownLatch(1);
         try {
             List<Future<String>> futures = new ArrayList<>();
             for (int i = 0; i < calls; i++) {
-                futures.add(pool.submit(call));
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return call.call();
+                }));
             }
+            start.countDown();
             List<String> results = new ArrayList<>();
             for (Future<String> future : futures) {
                 results.add(future.get());
             }
-            assertTrue(results.size() == calls);
             return results;
         } finally {
             pool.shutdownNow();
