@@ -127,6 +127,7 @@ verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {ok = (op == ">=") ? v >= 
 s2p=$(ratio "${RPS[S2]}" "${RPS[P]}")
 s1p=$(ratio "${RPS[S1]}" "${RPS[P]}")
 non2xx_total=$(( ${NON2XX[P]} + ${NON2XX[S1]} + ${NON2XX[S2]} + ${NON2XX[S3]} ))
+mkdir -p "$(dirname "$OUT")"
 
 {
     echo "# Benchmark results"

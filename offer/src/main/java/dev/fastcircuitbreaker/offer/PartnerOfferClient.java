@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.time.temporal.ChronoUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.ProcessingException;
 
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Fallback;
@@ -65,7 +66,7 @@ public class PartnerOfferClient {
 
     private static Offer hot(PartnerOffer offer) {
         if (offer == null || !offer.isComplete()) {
-            throw new IncompleteOfferException(offer);
+            throw new BadPartnerResponseException("partner-offer answered an incomplete offer: " + offer);
         }
         return new Offer(offer.id(), Offer.HOT, offer.description(), offer.price(), Offer.PARTNER_ANSWERED);
     }
@@ -81,7 +82,8 @@ public class PartnerOfferClient {
         if (causedBy(failure, ConnectException.class, NoRouteToHostException.class, UnknownHostException.class)) {
             return Offer.PARTNER_UNREACHABLE;
         }
-        if (causedBy(failure, JacksonException.class, IncompleteOfferException.class)) {
+        // ProcessingException: the body could not be read as a PartnerOffer at all (another content type, say).
+        if (causedBy(failure, JacksonException.class, BadPartnerResponseException.class, ProcessingException.class)) {
             return Offer.PARTNER_BAD_RESPONSE;
         }
         return Offer.PARTNER_ERROR;
@@ -99,10 +101,11 @@ public class PartnerOfferClient {
         return false;
     }
 
-    static final class IncompleteOfferException extends RuntimeException {
+    /** partner-offer answered, but not with something offer can use as a hot offer. */
+    static final class BadPartnerResponseException extends RuntimeException {
 
-        IncompleteOfferException(PartnerOffer offer) {
-            super("partner-offer answered an incomplete offer: " + offer);
+        BadPartnerResponseException(String message) {
+            super(message);
         }
     }
 }

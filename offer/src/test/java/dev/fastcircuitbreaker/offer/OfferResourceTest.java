@@ -3,6 +3,7 @@ package dev.fastcircuitbreaker.offer;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static dev.fastcircuitbreaker.offer.OfferApi.askOffer;
+import static dev.fastcircuitbreaker.offer.OfferApi.circuit;
 import static dev.fastcircuitbreaker.offer.OfferApi.closeCircuit;
 import static dev.fastcircuitbreaker.offer.OfferApi.expectColdOffer;
 import static dev.fastcircuitbreaker.offer.OfferApi.expectHotOffer;
@@ -83,9 +84,44 @@ class OfferResourceTest {
     }
 
     @Test
+    void answersColdWhenThePartnerAnswersAnEmptyBody() {
+        partnerAnswers(partner, aResponse().withStatus(200).withHeader("Content-Type", "application/json"));
+        expectColdOffer("partner-bad-response");
+        expectCountedAsAFailure();
+    }
+
+    @Test
+    void answersColdWhenThePartnerAnswersSomethingElseThanJson() {
+        partnerAnswers(partner, aResponse().withStatus(200).withHeader("Content-Type", "text/html")
+                .withBody("<html><body>offers</body></html>"));
+        expectColdOffer("partner-bad-response");
+        expectCountedAsAFailure();
+    }
+
+    @Test
+    void answersColdWhenThePartnerAnswersAHugeBody() {
+        String huge = "x".repeat(4 * 1024 * 1024);
+        partnerAnswers(partner, okJson("{\"id\":\"hot-42\",\"type\":\"hot\",\"description\":\"" + huge + "\",\"price\":9.99}"));
+        expectColdOffer("partner-bad-response");
+        expectCountedAsAFailure();
+    }
+
+    @Test
+    void answersColdWithinTheTimeoutWhenThePartnerDripsItsAnswer() {
+        partnerAnswers(partner, okJson(OfferApi.HOT_OFFER).withChunkedDribbleDelay(50, 10_000));
+        askOffer().body("type", equalTo("cold")).body("reason", equalTo("timeout")).time(lessThan(4_000L));
+        expectCountedAsAFailure();
+    }
+
+    @Test
     void answersColdWithinTheTimeoutWhenThePartnerHangs() {
         partnerAnswers(partner, okJson(OfferApi.HOT_OFFER).withFixedDelay(10_000));
         // The timeout is 1 s; without it the answer would take the partner's full 10 s.
         askOffer().body("type", equalTo("cold")).body("reason", equalTo("timeout")).time(lessThan(4_000L));
+        expectCountedAsAFailure();
+    }
+
+    private static void expectCountedAsAFailure() {
+        assertEquals(1, circuit().getInt("failures"));
     }
 }

@@ -1,0 +1,206 @@
+package dev.fastcircuitbreaker.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAccumulator;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.restassured.path.json.JsonPath;
+
+/**
+ * A bad day under steady load: while about 100 requests a second go to offer, the real partner-offer process is
+ * killed and restarted, and stopped and continued, on a schedule. Every answer must still be a 200 with a hot or cold
+ * offer, in bounded time, the circuit must close after the last recovery, offer's counters must match what the load
+ * saw, and offer's threads and memory must not grow without bound. About 2 minutes, 127.0.0.1 only.
+ */
+class ChaosSoakIT {
+
+    private static final int DELAY_SECONDS = 3;
+    private static final int REQUESTS_PER_SECOND = 100;
+    private static final Duration LOAD = Duration.ofSeconds(80);
+    /** offer's 1 s timeout plus a margin for a loaded 2-core machine. */
+    private static final long ANSWER_BOUND_MILLIS = 1_000 + 1_500;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ObjectMapper json = new ObjectMapper();
+    private final Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
+    private final LongAccumulator slowest = new LongAccumulator(Math::max, 0);
+    private final List<String> events = new ArrayList<>();
+    private volatile ServiceProcess partner;
+    private ServiceProcess offer;
+
+    @AfterEach
+    void stopProcesses() {
+        System.out.println("Chaos timeline: " + String.join(" | ", events));
+        if (offer != null) {
+            offer.close();
+        }
+        if (partner != null) {
+            partner.close();
+        }
+    }
+
+    @Test
+    void answersEveryRequestHotOrColdThroughKillsAndHangs() throws Exception {
+        partner = ServiceProcess.start("partner-offer", Map.of());
+        offer = ServiceProcess.start("offer", Map.of(
+                "PARTNER_OFFER_URL", partner.url(),
+                "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS),
+                "JAVA_TOOL_OPTIONS", "-Xmx128m"));
+        awaitCircuit("CLOSED", "hot");
+        JsonPath before = circuit();
+        long answersBefore = total();
+        long hotBefore = count("hot");
+        long coldBefore = count("cold");
+        Usage warm = usage();
+
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+        ScheduledExecutorService chaos = Executors.newSingleThreadScheduledExecutor();
+        List<CompletableFuture<Void>> requests = new ArrayList<>();
+        long count = LOAD.toSeconds() * REQUESTS_PER_SECOND;
+        try {
+            for (long i = 0; i < count; i++) {
+                scheduler.schedule(() -> {
+                    synchronized (requests) {
+                        requests.add(askOffer());
+                    }
+                }, i * 1_000_000L / REQUESTS_PER_SECOND, TimeUnit.MICROSECONDS);
+            }
+            chaos(chaos, 8, "kill", () -> partner.kill());
+            chaos(chaos, 20, "restart", () -> partner = partner.restart(Map.of()));
+            chaos(chaos, 32, "SIGSTOP", () -> partner.pause());
+            chaos(chaos, 44, "SIGCONT", () -> partner.resume());
+            chaos(chaos, 56, "kill", () -> partner.kill());
+            chaos(chaos, 62, "restart", () -> partner = partner.restart(Map.of()));
+            chaos(chaos, 70, "SIGSTOP", () -> partner.pause());
+            chaos(chaos, 72, "SIGCONT", () -> partner.resume());
+            scheduler.shutdown();
+            chaos.shutdown();
+            assertTrue(scheduler.awaitTermination(LOAD.toSeconds() + 60, TimeUnit.SECONDS), "the load did not finish");
+            assertTrue(chaos.awaitTermination(60, TimeUnit.SECONDS), "the chaos schedule did not finish");
+            CompletableFuture<?>[] all;
+            synchronized (requests) {
+                all = requests.toArray(CompletableFuture[]::new);
+            }
+            CompletableFuture.allOf(all).get(60, TimeUnit.SECONDS);
+        } finally {
+            scheduler.shutdownNow();
+            chaos.shutdownNow();
+        }
+        events.add("load done: " + answers);
+
+        assertEquals(count, total() - answersBefore, () -> "answers: " + answers);
+        assertEquals(0, answers.getOrDefault("not-an-offer", new AtomicLong()).get(), () -> "answers: " + answers);
+        assertTrue(slowest.get() < ANSWER_BOUND_MILLIS, "slowest answer " + slowest.get() + " ms");
+
+        // After the last recovery the circuit closes within the delay, plus a margin.
+        awaitCircuit("CLOSED", "hot");
+
+        JsonPath after = circuit();
+        long partnerCalls = after.getLong("partnerCalls") - before.getLong("partnerCalls");
+        long partnerFailures = after.getLong("partnerFailures") - before.getLong("partnerFailures");
+        long rejected = after.getLong("rejected") - before.getLong("rejected");
+        assertEquals(total() - answersBefore, partnerCalls + rejected, "every answer is a partner call or a rejection");
+        assertEquals(count("hot") - hotBefore, partnerCalls - partnerFailures, "hot answers are the partner calls that succeeded");
+        assertEquals(count("cold") - coldBefore, partnerFailures + rejected, "cold answers are failures plus rejections");
+        assertTrue(rejected > 0 && partnerFailures > 0, "the chaos opened the circuit");
+
+        Usage end = usage();
+        events.add("offer threads " + warm.threads() + " -> " + end.threads() + ", RSS MiB " + warm.rssMib() + " -> " + end.rssMib());
+        assertTrue(end.threads() <= warm.threads() + 16, "threads grew from " + warm.threads() + " to " + end.threads());
+        assertTrue(end.rssMib() < 512, "RSS " + end.rssMib() + " MiB with -Xmx128m");
+    }
+
+    private CompletableFuture<Void> askOffer() {
+        long start = System.nanoTime();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(offer.url() + "/offers"))
+                .timeout(Duration.ofSeconds(10)).GET().build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                .handle((response, failure) -> {
+                    slowest.accumulate(Duration.ofNanos(System.nanoTime() - start).toMillis());
+                    answers.computeIfAbsent(kind(response, failure), k -> new AtomicLong()).incrementAndGet();
+                    return null;
+                });
+    }
+
+    private String kind(HttpResponse<String> response, Throwable failure) {
+        if (failure != null || response.statusCode() != 200) {
+            return "not-an-offer";
+        }
+        try {
+            JsonNode offer = json.readTree(response.body());
+            String type = offer.path("type").asText();
+            return ("hot".equals(type) || "cold".equals(type)) && offer.path("reason").isTextual() ? type : "not-an-offer";
+        } catch (Exception e) {
+            return "not-an-offer";
+        }
+    }
+
+    private void chaos(ScheduledExecutorService scheduler, int atSecond, String what, Runnable action) {
+        scheduler.schedule(() -> {
+            action.run();
+            synchronized (events) {
+                events.add(atSecond + "s " + what);
+            }
+        }, atSecond, TimeUnit.SECONDS);
+    }
+
+    private void awaitCircuit(String state, String type) {
+        await().atMost(Duration.ofSeconds(DELAY_SECONDS + 15L)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            askOffer().join();
+            return state.equals(circuit().getString("state")) && count(type) > 0;
+        });
+    }
+
+    private JsonPath circuit() {
+        return given().baseUri(offer.url()).get("/circuit").then().statusCode(200).extract().jsonPath();
+    }
+
+    private long count(String kind) {
+        return answers.getOrDefault(kind, new AtomicLong()).get();
+    }
+
+    private long total() {
+        return answers.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    private record Usage(long threads, long rssMib) {
+    }
+
+    private Usage usage() throws Exception {
+        long threads = 0;
+        long rssKib = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/" + offer.pid() + "/status"))) {
+            if (line.startsWith("Threads:")) {
+                threads = Long.parseLong(line.replaceAll("\\D", ""));
+            } else if (line.startsWith("VmRSS:")) {
+                rssKib = Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return new Usage(threads, rssKib / 1024);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.fastcircuitbreaker.offer;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+
+/** A customer's bad request gets a small JSON error: status and reason, no HTML page, no stack trace. */
+@QuarkusTest
+@WithTestResource(PartnerDouble.class)
+class ErrorResponsesTest {
+
+    @Test
+    void answersAnUnknownPathWith404() {
+        expectJsonError(given().get("/no-such-thing").then(), 404, "Not Found");
+    }
+
+    @Test
+    void answersAWrongMethodWith405() {
+        expectJsonError(given().post("/offers").then(), 405, "Method Not Allowed");
+    }
+
+    @Test
+    void answersAnUnsupportedAcceptWith406() {
+        expectJsonError(given().accept("application/xml").get("/offers").then(), 406, "Not Acceptable");
+    }
+
+    private static void expectJsonError(ValidatableResponse response, int status, String error) {
+        response.statusCode(status)
+                .contentType("application/json")
+                .body("size()", equalTo(2))
+                .body("status", equalTo(status))
+                .body("error", equalTo(error))
+                .body(not(containsString("Exception")));
+    }
+}
