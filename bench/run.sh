@@ -123,7 +123,7 @@ kill -CONT "$partner_PID"
 offer_rss=$(rss_mib "$offer_PID")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {ok = (op == ">=") ? v >= t : v <= t; print ok ? "met" : "missed"}'; }
+verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {ok = (op == ">=") ? v >= t : v <= t; print ok ? "met" : "missed, see below"}'; }
 s2p=$(ratio "${RPS[S2]}" "${RPS[P]}")
 s1p=$(ratio "${RPS[S1]}" "${RPS[P]}")
 non2xx_total=$(( ${NON2XX[P]} + ${NON2XX[S1]} + ${NON2XX[S2]} + ${NON2XX[S3]} ))
@@ -157,6 +157,10 @@ mkdir -p "$(dirname "$OUT")"
     echo "|---|---|---|"
     echo "| partner-offer (JVM) | ${partner_first_ms} ms | ${partner_rss} MiB |"
     echo "| offer (JVM) | ${offer_FIRST_MS} ms | ${offer_rss} MiB |"
+    if [ -f bench/ANALYSIS.md ]; then
+        echo
+        cat bench/ANALYSIS.md
+    fi
 } >"$OUT"
 echo "wrote $OUT" >&2
 cat "$OUT"
