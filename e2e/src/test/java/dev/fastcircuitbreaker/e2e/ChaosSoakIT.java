@@ -42,8 +42,6 @@ class ChaosSoakIT {
     private static final int DELAY_SECONDS = 3;
     private static final int REQUESTS_PER_SECOND = 100;
     private static final Duration LOAD = Duration.ofSeconds(80);
-    /** offer's 1 s timeout plus a margin for a loaded 2-core machine. */
-    private static final long ANSWER_BOUND_MILLIS = 1_000 + 1_500;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
@@ -115,7 +113,7 @@ class ChaosSoakIT {
 
         assertEquals(count, total() - answersBefore, () -> "answers: " + answers);
         assertEquals(0, answers.getOrDefault("not-an-offer", new AtomicLong()).get(), () -> "answers: " + answers);
-        assertTrue(slowest.get() < ANSWER_BOUND_MILLIS, "slowest answer " + slowest.get() + " ms");
+        assertTrue(slowest.get() < PartnerOutageScenario.ANSWER_BOUND_MILLIS, "slowest answer " + slowest.get() + " ms");
 
         // After the last recovery the circuit closes within the delay, plus a margin.
         awaitCircuit("CLOSED", "hot");

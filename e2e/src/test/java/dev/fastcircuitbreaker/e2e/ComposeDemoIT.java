@@ -69,29 +69,29 @@ class ComposeDemoIT extends PartnerOutageScenario {
 
     @Override
     void stopPartner() {
-        compose.run(COMMAND, "stop", "partner-offer");
+        partnerOffer("stop");
     }
 
     @Override
     void startPartner() {
-        compose.run(COMMAND, "start", "partner-offer");
+        partnerOffer("start");
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                 .until(() -> given().baseUri(partnerUrl()).get("/q/health/ready").statusCode() == 200);
     }
 
     @Override
     void pausePartner() {
-        compose.run(COMMAND, "pause", "partner-offer");
+        partnerOffer("pause");
     }
 
     @Override
     void resumePartner() {
-        compose.run(COMMAND, "unpause", "partner-offer");
+        partnerOffer("unpause");
     }
 
     @Override
     void ensurePartnerRunning() {
-        String running = compose.run(COMMAND, "ps", "partner-offer");
+        String running = partnerOffer("ps");
         if (running.contains("Paused")) {
             resumePartner();
         } else if (!running.contains("Up")) {
@@ -103,6 +103,10 @@ class ComposeDemoIT extends PartnerOutageScenario {
     @Override
     Set<String> partnerGoneReasons() {
         return Set.of("partner-unreachable", "timeout");
+    }
+
+    private String partnerOffer(String command) {
+        return compose.run(COMMAND, command, "partner-offer");
     }
 
     @Override

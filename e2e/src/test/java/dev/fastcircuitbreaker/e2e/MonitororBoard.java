@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -71,10 +70,6 @@ final class MonitororBoard {
             board.put(tile.path("label").asText(), evaluate(tile, fetched));
         }
         return board;
-    }
-
-    List<String> urls() {
-        return config.findValuesAsText("url");
     }
 
     private Tile evaluate(JsonNode tile, Map<String, Fetched> fetched) {
@@ -165,7 +160,7 @@ final class MonitororBoard {
 
     private static JsonNode lookup(JsonNode node, String key) {
         JsonNode current = node;
-        for (String segment : MonitororConfig.KeyPath.segments(key)) {
+        for (String segment : MonitororConfig.keySegments(key)) {
             if (segment.startsWith("[") && segment.endsWith("]")) {
                 String index = segment.substring(1, segment.length() - 1);
                 int i = index.isEmpty() ? 0 : Integer.parseInt(index);

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -80,7 +81,7 @@ final class MonitororConfig {
             error("ERROR_UNSUPPORTED_VERSION", "version " + version.asText() + " is not supported, only \"2.0\"");
             return;
         }
-        unknownFields(root, ROOT_FIELDS, "");
+        unknownFields(root, ROOT_FIELDS);
         positiveInt(root, "columns", true, "ERROR_FIELD_TYPE_MISMATCH");
         JsonNode zoom = root.get("zoom");
         if (zoom != null && (!zoom.isNumber() || zoom.asDouble() <= 0 || zoom.asDouble() > 10)) {
@@ -102,7 +103,7 @@ final class MonitororConfig {
             error("ERROR_FIELD_TYPE_MISMATCH", "a tile must be an object: " + tile);
             return;
         }
-        unknownFields(tile, TILE_FIELDS, "");
+        unknownFields(tile, TILE_FIELDS);
         JsonNode type = tile.get("type");
         if (type == null || !type.isTextual()) {
             error("ERROR_MISSING_REQUIRED_FIELD", "Required \"type\" field is missing.");
@@ -171,7 +172,7 @@ final class MonitororConfig {
         if (type.startsWith("HTTP-")) {
             httpParams(type, params);
         } else {
-            if (!text(params, "hostname", true)) {
+            if (!requiredText(params, "hostname")) {
                 return;
             }
             if ("PORT".equals(type)) {
@@ -188,7 +189,7 @@ final class MonitororConfig {
     }
 
     private void httpParams(String type, JsonNode params) {
-        if (!text(params, "url", true)) {
+        if (!requiredText(params, "url")) {
             return;
         }
         String url = params.get("url").asText();
@@ -228,7 +229,7 @@ final class MonitororConfig {
             }
         }
         if ("HTTP-FORMATTED".equals(type)) {
-            if (!text(params, "format", true) || !text(params, "key", true)) {
+            if (!requiredText(params, "format") || !requiredText(params, "key")) {
                 return;
             }
             if (!FORMATS.contains(params.get("format").asText())) {
@@ -257,7 +258,7 @@ final class MonitororConfig {
         if (key.isEmpty() || ".".equals(key)) {
             return false;
         }
-        List<String> segments = KeyPath.segments(key);
+        List<String> segments = keySegments(key);
         if (segments.isEmpty() || !String.join(".", segments).equals(key.startsWith(".") ? key.substring(1) : key)) {
             return false;
         }
@@ -265,13 +266,11 @@ final class MonitororConfig {
                 || (!segment.contains("[") && !segment.contains("]")) || INDEX.matcher(segment).matches());
     }
 
-    private boolean text(JsonNode params, String field, boolean required) {
+    private boolean requiredText(JsonNode params, String field) {
         JsonNode value = params.get(field);
         if (value == null || (value.isTextual() && value.asText().isEmpty())) {
-            if (required) {
-                error("ERROR_MISSING_REQUIRED_FIELD", "Required \"" + field + "\" field is missing.");
-            }
-            return !required;
+            error("ERROR_MISSING_REQUIRED_FIELD", "Required \"" + field + "\" field is missing.");
+            return false;
         }
         if (!value.isTextual()) {
             error("ERROR_UNEXPECTED", "json: cannot unmarshal " + value + " into Go struct field " + field + " of type string");
@@ -293,11 +292,11 @@ final class MonitororConfig {
         }
     }
 
-    private void unknownFields(JsonNode node, Set<String> known, String where) {
+    private void unknownFields(JsonNode node, Set<String> known) {
         for (Iterator<String> names = node.fieldNames(); names.hasNext();) {
             String field = names.next();
             if (!known.contains(field)) {
-                error("ERROR_UNKNOWN_FIELD", "json: unknown field \"" + field + "\"" + where);
+                error("ERROR_UNKNOWN_FIELD", "json: unknown field \"" + field + "\"");
             }
         }
     }
@@ -307,18 +306,7 @@ final class MonitororConfig {
     }
 
     /** Monitoror's key syntax, shared by the validator and the tile evaluation. */
-    static final class KeyPath {
-
-        private KeyPath() {
-        }
-
-        static List<String> segments(String key) {
-            List<String> segments = new ArrayList<>();
-            var matcher = KEY_SEGMENT.matcher(key);
-            while (matcher.find()) {
-                segments.add(matcher.group());
-            }
-            return segments;
-        }
+    static List<String> keySegments(String key) {
+        return KEY_SEGMENT.matcher(key).results().map(MatchResult::group).toList();
     }
 }

@@ -60,10 +60,6 @@ final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(module, port, env);
     }
 
-    int port() {
-        return port;
-    }
-
     String url() {
         return "http://127.0.0.1:" + port;
     }
