@@ -6,17 +6,16 @@ import java.net.UnknownHostException;
 import java.time.temporal.ChronoUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.ProcessingException;
 
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Fallback;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JacksonException;
 
+import io.netty.handler.codec.TooLongFrameException;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.mutiny.Uni;
 
@@ -28,10 +27,10 @@ public class PartnerOfferClient {
 
     private static final Logger LOG = Logger.getLogger(PartnerOfferClient.class);
 
-    private final PartnerOfferRestClient partner;
+    private final PartnerOfferHttpClient partner;
     private final ColdOfferConfig coldOffer;
 
-    PartnerOfferClient(@RestClient PartnerOfferRestClient partner, ColdOfferConfig coldOffer) {
+    PartnerOfferClient(PartnerOfferHttpClient partner, ColdOfferConfig coldOffer) {
         this.partner = partner;
         this.coldOffer = coldOffer;
     }
@@ -82,8 +81,8 @@ public class PartnerOfferClient {
         if (causedBy(failure, ConnectException.class, NoRouteToHostException.class, UnknownHostException.class)) {
             return Offer.PARTNER_UNREACHABLE;
         }
-        // ProcessingException: the body could not be read as a PartnerOffer at all (another content type, say).
-        if (causedBy(failure, JacksonException.class, BadPartnerResponseException.class, ProcessingException.class)) {
+        // TooLongFrameException: a status line or headers longer than the HTTP client's limits.
+        if (causedBy(failure, JacksonException.class, BadPartnerResponseException.class, TooLongFrameException.class)) {
             return Offer.PARTNER_BAD_RESPONSE;
         }
         return Offer.PARTNER_ERROR;

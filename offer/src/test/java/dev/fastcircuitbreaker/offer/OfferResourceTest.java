@@ -107,6 +107,26 @@ class OfferResourceTest {
     }
 
     @Test
+    void answersHotWhenThePartnersAnswerIsExactlyTheBodyLimit() {
+        partnerAnswers(partner, okJson(paddedHotOffer(PartnerOfferHttpClient.MAX_BODY_BYTES)));
+        expectHotOffer();
+    }
+
+    @Test
+    void answersColdWhenThePartnersAnswerIsOneByteOverTheBodyLimit() {
+        partnerAnswers(partner, okJson(paddedHotOffer(PartnerOfferHttpClient.MAX_BODY_BYTES + 1)));
+        expectColdOffer("partner-bad-response");
+        expectCountedAsAFailure();
+    }
+
+    @Test
+    void answersColdWhenThePartnerAnswersAGzipBodyItWasNotAskedFor() {
+        partnerAnswers(partner, okJson(OfferApi.HOT_OFFER).withHeader("Content-Encoding", "gzip"));
+        expectColdOffer("partner-bad-response");
+        expectCountedAsAFailure();
+    }
+
+    @Test
     void answersColdWithinTheTimeoutWhenThePartnerDripsItsAnswer() {
         partnerAnswers(partner, okJson(OfferApi.HOT_OFFER).withChunkedDribbleDelay(50, 10_000));
         askOffer().body("type", equalTo("cold")).body("reason", equalTo("timeout")).time(lessThan(4_000L));
@@ -119,6 +139,11 @@ class OfferResourceTest {
         // The timeout is 1 s; without it the answer would take the partner's full 10 s.
         askOffer().body("type", equalTo("cold")).body("reason", equalTo("timeout")).time(lessThan(4_000L));
         expectCountedAsAFailure();
+    }
+
+    /** The hot offer followed by whitespace, {@code bytes} long in all: still a valid JSON document. */
+    private static String paddedHotOffer(int bytes) {
+        return OfferApi.HOT_OFFER + " ".repeat(bytes - OfferApi.HOT_OFFER.length());
     }
 
     private static void expectCountedAsAFailure() {
