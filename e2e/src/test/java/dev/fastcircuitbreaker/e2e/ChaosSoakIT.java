@@ -9,8 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -189,16 +187,7 @@ class ChaosSoakIT {
     private record Usage(long threads, long rssMib) {
     }
 
-    private Usage usage() throws Exception {
-        long threads = 0;
-        long rssKib = 0;
-        for (String line : Files.readAllLines(Path.of("/proc/" + offer.pid() + "/status"))) {
-            if (line.startsWith("Threads:")) {
-                threads = Long.parseLong(line.replaceAll("\\D", ""));
-            } else if (line.startsWith("VmRSS:")) {
-                rssKib = Long.parseLong(line.replaceAll("\\D", ""));
-            }
-        }
-        return new Usage(threads, rssKib / 1024);
+    private Usage usage() {
+        return new Usage(offer.threads(), offer.rssMib());
     }
 }

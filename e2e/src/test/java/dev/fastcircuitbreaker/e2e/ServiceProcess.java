@@ -72,6 +72,29 @@ final class ServiceProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Resident memory now, from /proc. */
+    long rssMib() {
+        return status("VmRSS:") / 1024;
+    }
+
+    /** Live threads now, from /proc. */
+    long threads() {
+        return status("Threads:");
+    }
+
+    private long status(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException(field + " missing from /proc/" + process.pid() + "/status");
+    }
+
     String log() {
         try {
             return Files.readString(log);

@@ -101,6 +101,8 @@ class PartnerOfferHttpClient {
             http.request(PartnerOfferHttpClient.this.request)
                     .compose(sent -> {
                         request = sent;
+                        // Our own reset, or the partner closing early, ends up here, not as an ERROR in the log.
+                        sent.exceptionHandler(this::fail);
                         if (ended) {
                             sent.reset();
                         }
