@@ -7,7 +7,8 @@
 #
 # Scenarios: P partner-offer directly (the baseline: a constant answer on the same stack); S1 offer with the
 # partner up (hot path); S2 offer with the partner killed and the circuit open (fallback path); S3 offer with
-# the partner hanging (SIGSTOP): the timeout phase, then the open phase.
+# the partner hanging (SIGSTOP): the timeout phase, then the open phase; S4 offer with a hostile partner that
+# streams an endless body (e2e's HostilePartner, run as a single-file program): the body limit, then the open phase.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -122,11 +123,24 @@ measure S3 "http://127.0.0.1:$offer_PORT/offers" 0
 kill -CONT "$partner_PID"
 offer_rss=$(rss_mib "$offer_PID")
 
+echo "S4: offer, partner streaming an endless body: the body limit, then the open phase" >&2
+await_state CLOSED
+kill -9 "$partner_PID"; wait "$partner_PID" 2>/dev/null || true
+java -Xmx64m e2e/src/test/java/dev/fastcircuitbreaker/e2e/HostilePartner.java endless-chunked "$partner_PORT" \
+    >"$work/hostile.log" 2>&1 &
+hostile_PID=$!
+pids+=("$hostile_PID")
+for _ in $(seq 1 300); do grep -q 'listening on' "$work/hostile.log" && break; sleep 0.1; done
+grep -q 'listening on' "$work/hostile.log" || { echo "HostilePartner did not start:" >&2; cat "$work/hostile.log" >&2; exit 1; }
+measure S4 "http://127.0.0.1:$offer_PORT/offers" 0
+offer_rss_s4=$(rss_mib "$offer_PID")
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {ok = (op == ">=") ? v >= t : v <= t; print ok ? "met" : "missed, see below"}'; }
 s2p=$(ratio "${RPS[S2]}" "${RPS[P]}")
 s1p=$(ratio "${RPS[S1]}" "${RPS[P]}")
-non2xx_total=$(( ${NON2XX[P]} + ${NON2XX[S1]} + ${NON2XX[S2]} + ${NON2XX[S3]} ))
+s4s2=$(ratio "${RPS[S4]}" "${RPS[S2]}")
+non2xx_total=$(( ${NON2XX[P]} + ${NON2XX[S1]} + ${NON2XX[S2]} + ${NON2XX[S3]} + ${NON2XX[S4]} ))
 mkdir -p "$(dirname "$OUT")"
 
 {
@@ -139,18 +153,22 @@ mkdir -p "$(dirname "$OUT")"
     echo
     echo "| scenario | req/s | p50 ms | p99 ms | max ms | non-2xx | socket errors | hot | cold | CPU s partner | CPU s offer |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|"
-    for key in P S1 S2 S3; do
+    for key in P S1 S2 S3 S4; do
         echo "| $key | ${RPS[$key]} | ${P50[$key]} | ${P99[$key]} | ${MAX[$key]} | ${NON2XX[$key]} | ${ERRORS[$key]} | ${HOT[$key]:-} | ${COLD[$key]:-} | ${CPU_P[$key]} | ${CPU_O[$key]} |"
     done
     echo
     echo "P: partner-offer directly. S1: offer, partner up (hot path). S2: offer, partner killed, circuit open (fallback path;"
     echo "one trial call every 15 s). S3: offer, partner stopped with SIGSTOP (first the 1 s timeout phase, then open)."
+    echo "S4: offer, partner streaming an endless chunked body as fast as it can (offer stops each at the 64 KiB limit,"
+    echo "then the circuit is open; one trial every 15 s meets the same body). offer's RSS after S4: ${offer_rss_s4} MiB."
     echo
     echo "| target | measured | |"
     echo "|---|---|---|"
     echo "| S2 ≥ 0.9 × P (an open circuit costs almost nothing) | S2/P = $s2p | $(verdict "$s2p" 0.9 ">=") |"
     echo "| S1 ≥ 0.35 × P (a hot answer is three HTTP exchanges on the same cores) | S1/P = $s1p | $(verdict "$s1p" 0.35 ">=") |"
     echo "| S3: no answer slower than timeout + 100 ms | max ${MAX[S3]} ms | $(verdict "${MAX[S3]}" $((TIMEOUT_MS + 100)) "<=") |"
+    echo "| S4: no answer slower than timeout + 100 ms | max ${MAX[S4]} ms | $(verdict "${MAX[S4]}" $((TIMEOUT_MS + 100)) "<=") |"
+    echo "| S4 ≥ 0.9 × S2 (an endless body costs offer no more than a dead partner) | S4/S2 = $s4s2 | $(verdict "$s4s2" 0.9 ">=") |"
     echo "| 0 non-2xx everywhere | $non2xx_total | $( [ "$non2xx_total" = 0 ] && echo met || echo missed) |"
     echo
     echo "| service | process start to first answer | RSS after load |"
@@ -166,7 +184,8 @@ echo "wrote $OUT" >&2
 cat "$OUT"
 
 # Wrong answers fail the run (the performance targets are reported, never asserted: the machines are noisy).
-if [ "$non2xx_total" != 0 ] || [ "${HOT[S1]:-0}" = 0 ] || [ "${COLD[S2]:-0}" = 0 ] || [ "${HOT[S2]:-0}" != 0 ]; then
+if [ "$non2xx_total" != 0 ] || [ "${HOT[S1]:-0}" = 0 ] || [ "${COLD[S2]:-0}" = 0 ] || [ "${HOT[S2]:-0}" != 0 ] \
+    || [ "${COLD[S4]:-0}" = 0 ] || [ "${HOT[S4]:-0}" != 0 ]; then
     echo "FAILED: non-2xx answers, or offers of the wrong kind (see the table)" >&2
     exit 1
 fi
