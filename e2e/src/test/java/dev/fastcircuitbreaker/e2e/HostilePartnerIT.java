@@ -63,8 +63,8 @@ class HostilePartnerIT {
                 "PARTNER_OFFER_URL", partner.url(),
                 "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS),
                 "JAVA_TOOL_OPTIONS", "-Xmx64m"));
-        timeoutMillis = 1_000;
         awaitHotAndClosed();
+        timeoutMillis = circuit().getLong("timeoutMillis");
     }
 
     @AfterAll

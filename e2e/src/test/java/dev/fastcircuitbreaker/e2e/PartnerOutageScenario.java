@@ -23,7 +23,7 @@ import io.restassured.path.json.JsonPath;
 
 /**
  * The demo's scenario, step by step as README tells a user: the partner goes away, then hangs, and offer keeps
- * answering, opens its circuit after 3 failures and closes it again once the partner is back and the delay is over.
+ * answering, opens its circuit after failuresToOpen failures (3) and closes it again once the partner is back and the delay is over.
  * Subclasses say how the partner is stopped and started: as a process, or as a container.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -37,7 +37,7 @@ abstract class PartnerOutageScenario {
     static final String OFFER_TILE = "Offer a customer gets now";
     static final String REASON_TILE = "Why (offer reason)";
     static final String CIRCUIT_TILE = "Circuit to partner-offer";
-    static final String FAILURES_TILE = "Consecutive failures (opens at 3)";
+    static final String FAILURES_TILE = "Consecutive failures";
     static final String PROBES_TILE = "Live and ready probes";
 
     final Timeline timeline = new Timeline(getClass().getSimpleName());
@@ -96,9 +96,10 @@ abstract class PartnerOutageScenario {
 
         timeline.step("partner-offer stopped");
         stopPartner();
-        for (int failures = 1; failures <= 3; failures++) {
+        int failuresToOpen = circuit().getInt("failuresToOpen");
+        for (int failures = 1; failures <= failuresToOpen; failures++) {
             expectOffer("cold", partnerGoneReasons());
-            expectCircuit(failures < 3 ? "CLOSED" : "OPEN", failures);
+            expectCircuit(failures < failuresToOpen ? "CLOSED" : "OPEN", failures);
         }
         long rejectedBefore = circuit().getLong("rejected");
         expectOffer("cold", "circuit-open");
@@ -115,7 +116,7 @@ abstract class PartnerOutageScenario {
         timeline.step("waiting for the trial call after the delay");
         awaitHotOffer();
         expectCircuit("CLOSED", 0);
-        assertEquals(partnerFailuresBefore + 3, circuit().getLong("partnerFailures"));
+        assertEquals(partnerFailuresBefore + failuresToOpen, circuit().getLong("partnerFailures"));
         assertEquals(openedBefore + 1, logged("changed state from CLOSED to OPEN"), "CLOSED -> OPEN logged once");
         assertEquals(closedBefore + 1, logged("changed state from HALF_OPEN to CLOSED"), "HALF_OPEN -> CLOSED logged once");
     }
@@ -128,9 +129,10 @@ abstract class PartnerOutageScenario {
 
         timeline.step("partner-offer paused (hanging)");
         pausePartner();
-        for (int failures = 1; failures <= 3; failures++) {
+        int failuresToOpen = circuit().getInt("failuresToOpen");
+        for (int failures = 1; failures <= failuresToOpen; failures++) {
             expectOfferWithinBound("cold", "timeout");
-            expectCircuit(failures < 3 ? "CLOSED" : "OPEN", failures);
+            expectCircuit(failures < failuresToOpen ? "CLOSED" : "OPEN", failures);
         }
         expectOfferWithinBound("cold", "circuit-open");
 
@@ -153,7 +155,8 @@ abstract class PartnerOutageScenario {
 
         timeline.step("board: partner-offer stopped");
         stopPartner();
-        for (int failures = 1; failures <= 3; failures++) {
+        int failuresToOpen = circuit().getInt("failuresToOpen");
+        for (int failures = 1; failures <= failuresToOpen; failures++) {
             // Each look at the board asks offer for an offer, as Monitoror does: one more failure each time.
             Map<String, MonitororBoard.Tile> down = board.evaluate();
             timeline.step("board: " + down);
@@ -163,7 +166,8 @@ abstract class PartnerOutageScenario {
             assertEquals("FAILURE", down.get(REASON_TILE).status(), down::toString);
             assertTrue(partnerGoneReasons().contains(down.get(REASON_TILE).value()), down::toString);
             expectTile(down, FAILURES_TILE, "FAILURE", Integer.toString(failures));
-            expectTile(down, CIRCUIT_TILE, failures < 3 ? "SUCCESS" : "FAILURE", failures < 3 ? "CLOSED" : "OPEN");
+            boolean closed = failures < failuresToOpen;
+            expectTile(down, CIRCUIT_TILE, closed ? "SUCCESS" : "FAILURE", closed ? "CLOSED" : "OPEN");
             assertEquals("2 / 4", down.get(PROBES_TILE).message(), down::toString);
             assertTrue(Set.of("FAILURE", "WARNING").contains(down.get(PROBES_TILE).status()), down::toString);
         }
@@ -233,7 +237,12 @@ abstract class PartnerOutageScenario {
 
     /** Requests partner-offer has served on /offers, from its own HTTP server metrics. */
     long partnerOfferRequests() {
-        String metrics = given().baseUri(partnerUrl()).get("/q/metrics").then().statusCode(200).extract().asString();
+        return partnerOfferRequests(partnerUrl());
+    }
+
+    /** partner-offer's own count of the {@code /offers} requests it served, from its metrics. */
+    static long partnerOfferRequests(String partnerUrl) {
+        String metrics = given().baseUri(partnerUrl).get("/q/metrics").then().statusCode(200).extract().asString();
         return metrics.lines()
                 .filter(line -> line.startsWith("http_server_requests_seconds_count{") && line.contains("uri=\"/offers\""))
                 .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))

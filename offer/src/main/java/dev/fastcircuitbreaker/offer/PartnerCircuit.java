@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.LongAdder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -18,77 +17,89 @@ import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 
 /**
- * What the {@value PartnerOfferClient#CIRCUIT} circuit breaker is doing, in the words of the demo: its state, the
- * consecutive failures that open it, and how many calls reached the partner or were turned away. The state itself
- * always comes from SmallRye Fault Tolerance; this class only counts and logs.
+ * What the {@value PartnerOfferClient#CIRCUIT} circuit breaker is doing, in the words of the demo: its state (as
+ * SmallRye Fault Tolerance reports its changes), the policy in force, the consecutive failures that open it, and how
+ * many calls reached the partner or were turned away, counted where their outcome is known.
  */
 @ApplicationScoped
 public class PartnerCircuit {
 
-    /** {@code requestVolumeThreshold} with {@code failureRatio = 1.0}: this many consecutive failures open it. */
-    static final int FAILURES_TO_OPEN = 3;
-
     private static final Logger LOG = Logger.getLogger(PartnerCircuit.class);
 
     private final CircuitBreakerMaintenance maintenance;
-    private final long delaySeconds;
+    private final PartnerPolicy policy;
 
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final LongAdder partnerCalls = new LongAdder();
     private final LongAdder partnerFailures = new LongAdder();
     private final LongAdder rejected = new LongAdder();
-    private CircuitBreakerState lastState = CircuitBreakerState.CLOSED;
-    private volatile Instant stateChangedAt = Instant.now();
+    // State and time of change are read together, so a snapshot never pairs a new state with an old time.
+    private volatile Change lastChange = new Change(CircuitBreakerState.CLOSED, Instant.now());
 
-    PartnerCircuit(CircuitBreakerMaintenance maintenance,
-            @ConfigProperty(name = "partner-offer.circuit-delay-seconds") long delaySeconds) {
+    PartnerCircuit(CircuitBreakerMaintenance maintenance, PartnerPolicy policy) {
         this.maintenance = maintenance;
-        this.delaySeconds = delaySeconds;
+        this.policy = policy;
     }
 
     void listen(@Observes StartupEvent start) {
+        LOG.infof("CircuitBreaker '%s' opens after %d consecutive failures, tries again after %s, times out after %s",
+                PartnerOfferClient.CIRCUIT, policy.failuresToOpen(), policy.delay(), policy.timeout());
         maintenance.onStateChange(PartnerOfferClient.CIRCUIT, this::changedTo);
     }
 
     // Called by SmallRye on the thread that made the change (an event loop, or its timer for HALF_OPEN): keep it short.
     private synchronized void changedTo(CircuitBreakerState state) {
-        stateChangedAt = Instant.now();
         if (state == CircuitBreakerState.CLOSED) {
             consecutiveFailures.set(0);
         }
-        LOG.infof("CircuitBreaker '%s' changed state from %s to %s", PartnerOfferClient.CIRCUIT, lastState, state);
-        lastState = state;
+        LOG.infof("CircuitBreaker '%s' changed state from %s to %s", PartnerOfferClient.CIRCUIT, lastChange.state(), state);
+        lastChange = new Change(state, Instant.now());
     }
 
-    /** Counts one answer of {@link PartnerOfferClient#hotOffer()}: a hot offer, a failure, or a call the open circuit turned away. */
-    void record(Offer offer) {
-        if (offer.isHot()) {
-            partnerCalls.increment();
-            consecutiveFailures.set(0);
-        } else if (Offer.CIRCUIT_OPEN.equals(offer.reason())) {
-            rejected.increment();
-        } else {
-            partnerCalls.increment();
-            partnerFailures.increment();
-            consecutiveFailures.updateAndGet(failures -> Math.min(failures + 1, FAILURES_TO_OPEN));
-        }
+    /** A partner call the breaker counted as a success: the hot offer came back. */
+    void succeeded() {
+        partnerCalls.increment();
+        consecutiveFailures.set(0);
+    }
+
+    /** A partner call the breaker counted as a failure. */
+    void failed() {
+        partnerCalls.increment();
+        partnerFailures.increment();
+        consecutiveFailures.updateAndGet(failures -> Math.min(failures + 1, policy.failuresToOpen()));
+    }
+
+    /** A call the open (or half-open, busy) circuit turned away without calling the partner. */
+    void rejected() {
+        rejected.increment();
     }
 
     public Snapshot snapshot() {
-        CircuitBreakerState state = maintenance.currentState(PartnerOfferClient.CIRCUIT);
-        Instant changedAt = stateChangedAt;
-        String nextTrialAt = state == CircuitBreakerState.OPEN ? changedAt.plusSeconds(delaySeconds).toString() : null;
-        return new Snapshot(PartnerOfferClient.CIRCUIT, state.name(), consecutiveFailures.get(), partnerCalls.sum(),
-                partnerFailures.sum(), rejected.sum(), changedAt.toString(), nextTrialAt);
+        Change change = lastChange;
+        int failuresToOpen = policy.failuresToOpen();
+        // With failureRatio 1.0 the breaker is CLOSED while fewer than failuresToOpen calls in a row failed, and
+        // left CLOSED because that many did: the state, not a count racing with it, bounds what is shown.
+        int failures = change.state() == CircuitBreakerState.CLOSED
+                ? Math.min(consecutiveFailures.get(), failuresToOpen - 1)
+                : failuresToOpen;
+        String nextTrialAt = change.state() == CircuitBreakerState.OPEN ? change.at().plus(policy.delay()).toString() : null;
+        return new Snapshot(PartnerOfferClient.CIRCUIT, change.state().name(), failures, failuresToOpen,
+                policy.delay().toSeconds(), policy.timeout().toMillis(), partnerCalls.sum(), partnerFailures.sum(),
+                rejected.sum(), change.at().toString(), nextTrialAt);
+    }
+
+    private record Change(CircuitBreakerState state, Instant at) {
     }
 
     /**
      * The circuit at one moment, as {@code GET /circuit} shows it. {@code failures} are the consecutive failures now
-     * (0 to 3); {@code partnerCalls}, {@code partnerFailures} and {@code rejected} are totals since start;
+     * (0 to {@code failuresToOpen}); {@code failuresToOpen}, {@code delaySeconds} and {@code timeoutMillis} are the
+     * policy in force; {@code partnerCalls}, {@code partnerFailures} and {@code rejected} are totals since start;
      * {@code nextTrialAt} is there only while the circuit is OPEN.
      */
     @RegisterForReflection
-    public record Snapshot(String name, String state, int failures, long partnerCalls, long partnerFailures,
-            long rejected, String stateChangedAt, @JsonInclude(JsonInclude.Include.NON_NULL) String nextTrialAt) {
+    public record Snapshot(String name, String state, int failures, int failuresToOpen, long delaySeconds,
+            long timeoutMillis, long partnerCalls, long partnerFailures, long rejected, String stateChangedAt,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String nextTrialAt) {
     }
 }

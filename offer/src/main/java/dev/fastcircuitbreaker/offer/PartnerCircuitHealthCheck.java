@@ -30,6 +30,7 @@ public class PartnerCircuitHealthCheck implements HealthCheck {
                 .status(CircuitBreakerState.CLOSED.name().equals(snapshot.state()))
                 .withData("state", snapshot.state())
                 .withData("failures", snapshot.failures())
+                .withData("failuresToOpen", snapshot.failuresToOpen())
                 .build();
     }
 }

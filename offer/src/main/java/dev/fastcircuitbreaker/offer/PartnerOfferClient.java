@@ -29,10 +29,15 @@ public class PartnerOfferClient {
 
     private final PartnerOfferHttpClient partner;
     private final ColdOfferConfig coldOffer;
+    private final PartnerCircuit circuit;
+    private final PartnerPolicy policy;
 
-    PartnerOfferClient(PartnerOfferHttpClient partner, ColdOfferConfig coldOffer) {
+    PartnerOfferClient(PartnerOfferHttpClient partner, ColdOfferConfig coldOffer, PartnerCircuit circuit,
+            PartnerPolicy policy) {
         this.partner = partner;
         this.coldOffer = coldOffer;
+        this.circuit = circuit;
+        this.policy = policy;
     }
 
     /**
@@ -41,6 +46,10 @@ public class PartnerOfferClient {
      * trial call is let through, and if it succeeds the circuit closes again, if it fails the circuit stays open for
      * another 15 seconds. A partner that takes longer than 1 second has failed. Whatever goes wrong, including an open
      * circuit, the caller gets {@link #coldOffer(Throwable) a cold offer} instead of an error.
+     * <p>
+     * These numbers are the policy's only home: overrides go through the
+     * {@code quarkus.fault-tolerance."dev.fastcircuitbreaker.offer.PartnerOfferClient/hotOffer".…} keys, and
+     * {@link PartnerPolicy} reads back what is in force.
      * <p>
      * {@code failureRatio = 1.0} makes "3 of the last 3 calls failed" the only way to open: with the default 0.5,
      * 2 failures out of 3 would open the circuit, even on a successful call.
@@ -53,12 +62,15 @@ public class PartnerOfferClient {
         return partner.offer().map(PartnerOfferClient::hot);
     }
 
+    // The fallback sits outside the breaker: it runs once for each call the breaker counted as failed or turned away.
     Uni<Offer> coldOffer(Throwable failure) {
         String reason = reasonFor(failure);
         if (failure instanceof CircuitBreakerOpenException) {
+            circuit.rejected();
             LOG.debugf("Circuit '%s' is open: cold offer without calling the partner", CIRCUIT);
         } else {
-            LOG.warnf("Falling back on a cold offer: %s (%s)", reason, failure);
+            circuit.failed();
+            LOG.warnf("%s; answering a cold offer", describe(reason, failure));
         }
         return Uni.createFrom().item(new Offer(coldOffer.id(), Offer.COLD, coldOffer.description(), coldOffer.price(), reason));
     }
@@ -86,6 +98,31 @@ public class PartnerOfferClient {
             return Offer.PARTNER_BAD_RESPONSE;
         }
         return Offer.PARTNER_ERROR;
+    }
+
+    /** The failure in words for the log, without exception class names: "partner-offer unreachable: connection refused". */
+    private String describe(String reason, Throwable failure) {
+        return switch (reason) {
+            case Offer.TIMEOUT -> "partner-offer did not answer within " + policy.timeout().toMillis() + " ms";
+            case Offer.PARTNER_UNREACHABLE -> "partner-offer unreachable: " + detail(failure);
+            case Offer.PARTNER_BAD_RESPONSE -> "partner-offer answered something that is not an offer: " + detail(failure);
+            default -> "partner-offer failed: " + detail(failure);
+        };
+    }
+
+    /** The innermost message, first line only, starting in lower case: "connection refused: localhost/127.0.0.1:8081". */
+    private static String detail(Throwable failure) {
+        String message = null;
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && !cause.getMessage().isBlank()) {
+                message = cause.getMessage();
+            }
+        }
+        if (message == null) {
+            return "no details";
+        }
+        String line = message.lines().findFirst().orElse("").strip();
+        return line.isEmpty() ? "no details" : Character.toLowerCase(line.charAt(0)) + line.substring(1);
     }
 
     @SafeVarargs

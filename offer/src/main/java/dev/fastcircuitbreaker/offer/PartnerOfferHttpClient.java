@@ -52,10 +52,11 @@ class PartnerOfferHttpClient {
     private final long timeoutMillis;
 
     PartnerOfferHttpClient(Vertx vertx, ObjectMapper json, @ConfigProperty(name = "partner-offer.url") URI url,
-            @ConfigProperty(name = "partner-offer.timeout-millis") long timeoutMillis) {
+            PartnerPolicy policy) {
         this.vertx = vertx;
         this.json = json;
-        this.timeoutMillis = timeoutMillis;
+        // The @Timeout in force: the caller's answer comes from it, and the connection is let go at the same moment.
+        this.timeoutMillis = policy.timeout().toMillis();
         this.http = vertx.createHttpClient(new HttpClientOptions()
                 .setName("partner-offer")
                 .setConnectTimeout((int) timeoutMillis)

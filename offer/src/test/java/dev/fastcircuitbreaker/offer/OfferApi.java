@@ -9,8 +9,12 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -69,6 +73,30 @@ final class OfferApi {
 
     static String circuitState() {
         return circuit().getString("state");
+    }
+
+    /**
+     * With a healthy partner and customers asking every 100 ms: the open circuit keeps the partner out of it until
+     * {@code nextTrialAt}, and the first call after it reaches the partner, once, and closes the circuit.
+     */
+    static void expectTheTrialAt(WireMockServer partner, Instant nextTrialAt) {
+        partnerIsHealthy(partner);
+        // A call may take long on a loaded machine, so each look counts only if it ended before nextTrialAt (less a
+        // little for the breaker's own clock, read just before ours): then the partner must not have been called yet.
+        Instant lastLook = nextTrialAt.minusMillis(50);
+        List<String> early = new ArrayList<>();
+        await().atMost(Duration.between(Instant.now(), nextTrialAt).plusSeconds(2)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    String reason = askOffer().extract().path("reason");
+                    int requests = partnerRequests(partner);
+                    Instant lookedAt = Instant.now();
+                    if (lookedAt.isBefore(lastLook) && (!"circuit-open".equals(reason) || requests != 0)) {
+                        early.add(lookedAt + ": " + reason + ", partner requests " + requests);
+                    }
+                    return "partner-answered".equals(reason);
+                });
+        assertEquals(List.of(), early, "answers before nextTrialAt " + nextTrialAt);
+        assertEquals(1, partnerRequests(partner), "one trial call");
     }
 
     /** Brings the breaker back to CLOSED with no failures the way a user would: a healthy partner and a few calls. */

@@ -6,6 +6,7 @@ import static dev.fastcircuitbreaker.offer.OfferApi.circuitState;
 import static dev.fastcircuitbreaker.offer.OfferApi.closeCircuit;
 import static dev.fastcircuitbreaker.offer.OfferApi.expectColdOffer;
 import static dev.fastcircuitbreaker.offer.OfferApi.expectHotOffer;
+import static dev.fastcircuitbreaker.offer.OfferApi.expectTheTrialAt;
 import static dev.fastcircuitbreaker.offer.OfferApi.partnerAnswers;
 import static dev.fastcircuitbreaker.offer.OfferApi.partnerFailsWith;
 import static dev.fastcircuitbreaker.offer.OfferApi.partnerIsHealthy;
@@ -27,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,14 +42,15 @@ import io.restassured.path.json.JsonPath;
 /**
  * The demo's scenario against a partner double: 3 consecutive failures open the circuit, the open circuit keeps the
  * partner out of it, and after the delay (2 s here, 15 s in the demo) one trial call decides between CLOSED and OPEN.
+ * The policy's numbers here are the annotation's, but for the delay; {@link CircuitOverrides} changes them.
  */
 @QuarkusTest
 @WithTestResource(PartnerDouble.class)
 class PartnerCircuitTest {
 
-    /** {@code %test.partner-offer.circuit-delay-seconds} in application.properties. */
-    private static final Duration DELAY = Duration.ofSeconds(2);
-    private static final Duration DELAY_BOUND = DELAY.plusSeconds(5);
+    /** The override the tests run with ({@code %test.} in application.properties), in the annotation's unit, seconds. */
+    static final String DELAY_KEY = "quarkus.fault-tolerance.\"dev.fastcircuitbreaker.offer.PartnerOfferClient/hotOffer\""
+            + ".circuit-breaker.delay";
 
     @InjectPartnerDouble
     WireMockServer partner;
@@ -71,6 +74,25 @@ class PartnerCircuitTest {
         assertEquals(3, partnerRequests(partner));
         expectWellness("DOWN", "OPEN", 3);
         expectReady();
+    }
+
+    @Test
+    void showsThePolicyInForce() {
+        JsonPath circuit = circuit();
+        // Nothing overrides the annotation's threshold and timeout here: the empty ${CIRCUIT_FAILURES_TO_OPEN:} and
+        // ${PARTNER_TIMEOUT_MILLIS:} in application.properties count as not set.
+        assertEquals(3, circuit.getInt("failuresToOpen"));
+        assertEquals(1000, circuit.getLong("timeoutMillis"));
+        assertEquals(ConfigProvider.getConfig().getValue(DELAY_KEY, Long.class), circuit.getLong("delaySeconds"));
+    }
+
+    @Test
+    void triesThePartnerAgainAtNextTrialAt() {
+        openCircuit();
+
+        expectTheTrialAt(partner, Instant.parse(circuit().getString("nextTrialAt")));
+
+        expectCircuit("CLOSED", 0);
     }
 
     @Test
@@ -147,9 +169,8 @@ class PartnerCircuitTest {
         assertEquals(3, reopened.getInt("failures"));
         Instant changedAt = Instant.parse(reopened.getString("stateChangedAt"));
         assertFalse(changedAt.isBefore(trialAt.minusMillis(100)), "state changed at the trial");
-        assertEquals(changedAt.plus(DELAY), Instant.parse(reopened.getString("nextTrialAt")));
-        expectColdOffer("circuit-open");
-        awaitState("HALF_OPEN");
+        partner.resetRequests();
+        expectTheTrialAt(partner, Instant.parse(reopened.getString("nextTrialAt")));
     }
 
     @Test
@@ -190,12 +211,14 @@ class PartnerCircuitTest {
         JsonPath circuit = circuit();
         assertEquals(state, circuit.getString("state"));
         assertEquals(failures, circuit.getInt("failures"));
+        assertEquals(3, circuit.getInt("failuresToOpen"));
         assertEquals("OPEN".equals(state), circuit.getMap("").containsKey("nextTrialAt"));
         expectReady();
     }
 
     private static void awaitState(String state) {
-        await().atMost(DELAY_BOUND).pollInterval(Duration.ofMillis(50)).until(() -> state.equals(circuitState()));
+        Duration delay = Duration.ofSeconds(ConfigProvider.getConfig().getValue(DELAY_KEY, Long.class));
+        await().atMost(delay.plusSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> state.equals(circuitState()));
     }
 
     private static void expectWellness(String status, String state, int failures) {
@@ -203,7 +226,8 @@ class PartnerCircuitTest {
                 .statusCode("UP".equals(status) ? 200 : 503)
                 .body("status", equalTo(status))
                 .body("checks.find { it.name == 'partner-offer-circuit' }.data.state", equalTo(state))
-                .body("checks.find { it.name == 'partner-offer-circuit' }.data.failures", equalTo(failures));
+                .body("checks.find { it.name == 'partner-offer-circuit' }.data.failures", equalTo(failures))
+                .body("checks.find { it.name == 'partner-offer-circuit' }.data.failuresToOpen", equalTo(3));
     }
 
     private static void expectReady() {

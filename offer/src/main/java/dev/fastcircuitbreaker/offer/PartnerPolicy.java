@@ -1,0 +1,61 @@
+package dev.fastcircuitbreaker.offer;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+
+import io.smallrye.faulttolerance.FaultToleranceOperationProvider;
+import io.smallrye.faulttolerance.config.FaultToleranceOperation;
+
+/**
+ * The policy in force on {@link PartnerOfferClient#hotOffer()}: the annotations' numbers, or their
+ * {@code quarkus.fault-tolerance."…PartnerOfferClient/hotOffer".…} overrides, read from the very operation SmallRye
+ * Fault Tolerance built for the method, so that every view shows what the breaker and the timeout really use.
+ */
+@ApplicationScoped
+public class PartnerPolicy {
+
+    private final int failuresToOpen;
+    private final Duration delay;
+    private final Duration timeout;
+
+    PartnerPolicy(FaultToleranceOperationProvider operations) {
+        FaultToleranceOperation hotOffer = operations.get(PartnerOfferClient.class, hotOfferMethod());
+        CircuitBreaker breaker = hotOffer.getCircuitBreaker();
+        // "failures in a row" is what the window means only when every call in it must have failed.
+        if (breaker.failureRatio() != 1.0) {
+            throw new IllegalStateException("PartnerOfferClient#hotOffer needs failureRatio 1.0, not " + breaker.failureRatio());
+        }
+        failuresToOpen = breaker.requestVolumeThreshold();
+        delay = Duration.of(breaker.delay(), breaker.delayUnit());
+        Timeout hotOfferTimeout = hotOffer.getTimeout();
+        timeout = Duration.of(hotOfferTimeout.value(), hotOfferTimeout.unit());
+    }
+
+    /** This many consecutive failed partner calls open the circuit. */
+    public int failuresToOpen() {
+        return failuresToOpen;
+    }
+
+    /** How long the circuit stays OPEN before it lets one trial call through. */
+    public Duration delay() {
+        return delay;
+    }
+
+    /** A partner call slower than this has failed. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    private static java.lang.reflect.Method hotOfferMethod() {
+        try {
+            // Registered for reflection by the Fault Tolerance extension, as for every guarded method.
+            return PartnerOfferClient.class.getDeclaredMethod("hotOffer");
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
