@@ -8,14 +8,18 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import io.quarkus.arc.profile.UnlessBuildProfile;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 
 /**
  * offer's own errors as a small JSON body, never an HTML page or a stack trace: an unknown path (404), a wrong method
- * (405), an {@code Accept} that offer cannot answer (406).
+ * (405), an {@code Accept} that offer cannot answer (406). Not in dev mode, where Quarkus' own error pages help more:
+ * its 404 page lists the endpoints. partner-offer has the same few lines: each service stays a module of its own,
+ * built, run in dev mode and containerised alone.
  */
+@UnlessBuildProfile("dev")
 public class ErrorResponses {
 
     @RegisterForReflection
