@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.opentest4j.TestAbortedException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -42,9 +43,13 @@ class KubernetesDemoIT {
         try {
             yaml = Compose.exec(List.of("kubectl", "kustomize", Compose.ROOT.resolve("kubernetes").toString()),
                     Duration.ofMinutes(1));
-        } catch (UncheckedIOException e) {
-            throw new AssertionError("kubectl (1.27 or later, with kustomize v5) is needed on the PATH for this test;"
-                    + " .ci/run installs it when it is missing", e);
+        } catch (UncheckedIOException noKubectl) {
+            String missing = "kubectl (with kustomize v5) is not on the PATH; .ci/run installs it";
+            // As Docker for ComposeDemoIT, ./mvnw verify on a developer's machine does without it; CI must not.
+            if (System.getenv("CI") != null) {
+                throw new AssertionError(missing, noKubectl);
+            }
+            throw new TestAbortedException(missing + ": skipped");
         }
         demo = Manifests.parse(yaml);
     }
