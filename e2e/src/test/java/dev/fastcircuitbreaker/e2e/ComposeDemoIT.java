@@ -62,9 +62,20 @@ class ComposeDemoIT extends PartnerOutageScenario {
         return "http://127.0.0.1:8081";
     }
 
+    /** The annotations' policy: docker-compose.yml sets no override. */
+    @Override
+    int failuresToOpen() {
+        return 3;
+    }
+
     @Override
     int delaySeconds() {
         return 15;
+    }
+
+    @Override
+    int timeoutMillis() {
+        return 1000;
     }
 
     @Override
