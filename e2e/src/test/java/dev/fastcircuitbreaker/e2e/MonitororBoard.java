@@ -51,17 +51,29 @@ final class MonitororBoard {
 
     /** @param hosts service {@code name:port} in config.json to the {@code host:port} where the test runs it */
     MonitororBoard(Map<String, String> hosts) {
+        this(read(CONFIG), hosts);
+    }
+
+    /** A board from the given config, which must be one {@link MonitororConfig} accepts. */
+    MonitororBoard(String json, Map<String, String> hosts) {
+        List<MonitororConfig.Error> errors = MonitororConfig.validate(json);
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("Monitoror would refuse this config: " + errors);
+        }
         try {
-            String json = Files.readString(CONFIG);
-            List<MonitororConfig.Error> errors = MonitororConfig.validate(json);
-            if (!errors.isEmpty()) {
-                throw new IllegalStateException("Monitoror would refuse config.json: " + errors);
-            }
             this.config = new ObjectMapper().readTree(json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         this.hosts = hosts;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**

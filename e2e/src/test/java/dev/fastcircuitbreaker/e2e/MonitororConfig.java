@@ -114,12 +114,13 @@ final class MonitororConfig {
         unknownFields(tile, TILE_FIELDS);
         String type = tile.path("type").asText();
         boolean group = "GROUP".equals(type);
+        String misplaced = group ? "params" : "tiles";
         if (group && inGroup) {
             error("ERROR_UNAUTHORIZED_SUBTILE_TYPE", "Unauthorized \"GROUP\" type in GROUP tile.");
         } else if (!group && !PARAMS.containsKey(type)) {
             error("ERROR_UNKNOWN_TILE_TYPE", "Unknown \"" + type + "\" type in tile definition.");
-        } else if (tile.has(group ? "params" : "tiles")) {
-            error("ERROR_UNAUTHORIZED_FIELD", "Unauthorized \"" + (group ? "params" : "tiles") + "\" key in " + type + " tile definition.");
+        } else if (tile.has(misplaced)) {
+            error("ERROR_UNAUTHORIZED_FIELD", "Unauthorized \"" + misplaced + "\" key in " + type + " tile definition.");
         } else if (group) {
             tiles(tile, true);
         } else if (!tile.path("params").isObject()) {
