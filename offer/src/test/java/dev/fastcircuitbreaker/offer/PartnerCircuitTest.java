@@ -42,7 +42,7 @@ import io.restassured.path.json.JsonPath;
 /**
  * The demo's scenario against a partner double: 3 consecutive failures open the circuit, the open circuit keeps the
  * partner out of it, and after the delay (2 s here, 15 s in the demo) one trial call decides between CLOSED and OPEN.
- * The policy's numbers here are the annotation's, but for the delay; {@link CircuitOverriddenByKeyTest} changes them.
+ * The policy's numbers here are the annotation's, but for the delay; {@link CircuitOverrides} changes them.
  */
 @QuarkusTest
 @WithTestResource(PartnerDouble.class)
