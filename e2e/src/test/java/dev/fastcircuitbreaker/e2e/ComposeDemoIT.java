@@ -73,9 +73,20 @@ class ComposeDemoIT extends PartnerOutageScenario {
         return partnerUrl;
     }
 
+    /** The annotations' policy: docker-compose.yml sets no override. */
+    @Override
+    int failuresToOpen() {
+        return 3;
+    }
+
     @Override
     int delaySeconds() {
         return 15;
+    }
+
+    @Override
+    int timeoutMillis() {
+        return 1000;
     }
 
     @Override

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
@@ -17,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,8 +25,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The Monitoror board of the repository's config.json, evaluated tile by tile the way Monitoror 4.0.1's core does
- * (shared/docs/monitoror.md §2): status-code range, key lookup, regex, number formatting, group roll-up. Service names
- * in the tiles' URLs are rewritten to where the test runs the services.
+ * (shared/docs/monitoror.md §2) for the tiles it uses (those {@link MonitororConfig} accepts): status-code range, key
+ * lookup, regex, number formatting, group roll-up. Service names in the tiles' URLs are rewritten to where the test runs
+ * the services.
  */
 final class MonitororBoard {
 
@@ -51,12 +51,29 @@ final class MonitororBoard {
 
     /** @param hosts service {@code name:port} in config.json to the {@code host:port} where the test runs it */
     MonitororBoard(Map<String, String> hosts) {
+        this(read(CONFIG), hosts);
+    }
+
+    /** A board from the given config, which must be one {@link MonitororConfig} accepts. */
+    MonitororBoard(String json, Map<String, String> hosts) {
+        List<MonitororConfig.Error> errors = MonitororConfig.validate(json);
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("Monitoror would refuse this config: " + errors);
+        }
         try {
-            this.config = new ObjectMapper().readTree(Files.readString(CONFIG));
+            this.config = new ObjectMapper().readTree(json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         this.hosts = hosts;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -73,14 +90,7 @@ final class MonitororBoard {
     }
 
     private Tile evaluate(JsonNode tile, Map<String, Fetched> fetched) {
-        String type = tile.get("type").asText();
-        JsonNode params = tile.path("params");
-        return switch (type) {
-            case "GROUP" -> group(tile, fetched);
-            case "PORT" -> port(params);
-            case "HTTP-STATUS", "HTTP-RAW", "HTTP-FORMATTED" -> http(type, params, fetched);
-            default -> throw new IllegalArgumentException("no evaluation for " + type + " tiles");
-        };
+        return "GROUP".equals(tile.get("type").asText()) ? group(tile, fetched) : http(tile, fetched);
     }
 
     private Tile group(JsonNode group, Map<String, Fetched> fetched) {
@@ -100,18 +110,9 @@ final class MonitororBoard {
         return new Tile(worst, ok + " / " + total, "");
     }
 
-    private Tile port(JsonNode params) {
-        String[] hostPort = rewrite("http://" + params.get("hostname").asText() + ":" + params.get("port").asInt())
-                .substring("http://".length()).split(":");
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), (int) TIMEOUT.toMillis());
-            return new Tile("SUCCESS", "", "");
-        } catch (IOException e) {
-            return new Tile("FAILURE", "", "");
-        }
-    }
-
-    private Tile http(String type, JsonNode params, Map<String, Fetched> fetched) {
+    /** HTTP-STATUS: the status code only; HTTP-FORMATTED: then the JSON value at the key, matched by the regex. */
+    private Tile http(JsonNode tile, Map<String, Fetched> fetched) {
+        JsonNode params = tile.get("params");
         String url = params.get("url").asText();
         Fetched answer = fetched.computeIfAbsent(url, this::fetch);
         if (answer.timeout()) {
@@ -120,33 +121,23 @@ final class MonitororBoard {
         if (answer.failed()) {
             return new Tile("FAILURE", "unable to get " + url, "");
         }
-        if (answer.status() < params.path("statusCodeMin").asInt(200) || answer.status() > params.path("statusCodeMax").asInt(399)) {
+        if (answer.status() < 200 || answer.status() > params.path("statusCodeMax").asInt(399)) {
             return new Tile("FAILURE", "status code " + answer.status(), "");
         }
-        if ("HTTP-STATUS".equals(type)) {
+        if ("HTTP-STATUS".equals(tile.get("type").asText())) {
             return new Tile("SUCCESS", "", "");
         }
-        String content = answer.body();
-        if ("HTTP-FORMATTED".equals(type)) {
-            if (!"JSON".equals(params.get("format").asText())) {
-                throw new IllegalArgumentException("this board reads JSON only: " + params);
-            }
-            String key = params.get("key").asText();
-            JsonNode value;
-            try {
-                value = lookup(new ObjectMapper().readTree(content), key);
-            } catch (IOException e) {
-                return new Tile("FAILURE", "unable to unmarshal content", "");
-            }
-            if (value == null || value.isMissingNode()) {
-                return new Tile("FAILURE", "unable to lookup for key \"" + key + "\"", "");
-            }
-            if (value.isNull()) {
-                // Monitoror's humanize panics on null: its tile route answers HTTP 500 and the tile never updates.
-                return new Tile("ERROR", "null at key \"" + key + "\": Monitoror answers HTTP 500", "");
-            }
-            content = humanize(value);
+        String key = params.get("key").asText();
+        JsonNode value;
+        try {
+            value = new ObjectMapper().readTree(answer.body()).at("/" + key.replace('.', '/'));
+        } catch (IOException e) {
+            return new Tile("FAILURE", "unable to unmarshal content", "");
         }
+        if (value.isMissingNode()) {
+            return new Tile("FAILURE", "unable to lookup for key \"" + key + "\"", "");
+        }
+        String content = humanize(key, value);
         JsonNode regex = params.get("regex");
         if (regex != null) {
             Matcher matcher = Pattern.compile(regex.asText()).matcher(content);
@@ -158,36 +149,18 @@ final class MonitororBoard {
         return new Tile("SUCCESS", "", content);
     }
 
-    private static JsonNode lookup(JsonNode node, String key) {
-        JsonNode current = node;
-        for (String segment : MonitororConfig.keySegments(key)) {
-            if (segment.startsWith("[") && segment.endsWith("]")) {
-                String index = segment.substring(1, segment.length() - 1);
-                int i = index.isEmpty() ? 0 : Integer.parseInt(index);
-                if (!current.isArray() || i >= current.size()) {
-                    return null;
-                }
-                current = current.get(i);
-            } else {
-                String name = segment.startsWith("\"") ? segment.substring(1, segment.length() - 1) : segment;
-                if (!current.isObject() || !current.has(name)) {
-                    return null;
-                }
-                current = current.get(name);
-            }
-        }
-        return current;
-    }
-
-    /** go-humanize's Ftoa for numbers (no exponent, no trailing zeros), true/false, strings as they are. */
-    private static String humanize(JsonNode value) {
+    /**
+     * go-humanize's Ftoa for numbers (no exponent, no trailing zeros), true/false, strings as they are. Monitoror shows
+     * an object or array as Go's %v, and a null makes its tile route answer HTTP 500: a key must point at a scalar.
+     */
+    private static String humanize(String key, JsonNode value) {
         if (value.isNumber()) {
             return new BigDecimal(value.asText()).stripTrailingZeros().toPlainString();
         }
         if (value.isBoolean() || value.isTextual()) {
             return value.asText();
         }
-        throw new IllegalStateException("Monitoror would show Go's %v of " + value + ": point the key at a scalar");
+        throw new IllegalStateException("key \"" + key + "\" points at " + value + ", not at a scalar Monitoror can show");
     }
 
     private Fetched fetch(String url) {

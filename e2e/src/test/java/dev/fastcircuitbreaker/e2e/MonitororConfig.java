@@ -1,23 +1,30 @@
 package dev.fastcircuitbreaker.e2e;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * Checks a Monitoror 4.0.1 {@code config.json} the way its core does (shared/docs/monitoror.md §1-2), so that a board
- * which Monitoror would refuse fails a test here, where Monitoror itself cannot run. Errors carry Monitoror's ids.
+ * Checks config.json against Monitoror 4.0.1's rules (shared/docs/monitoror.md §1-2) for what this board uses: GROUP,
+ * HTTP-STATUS and HTTP-FORMATTED tiles reading JSON by plain dotted keys, and URLs of docker-compose.yml's services on
+ * their ports. So a board Monitoror would refuse, or whose tiles cannot reach a service, fails a test here, where Monitoror
+ * itself cannot run. Errors carry Monitoror's ids. Anything else Monitoror offers is refused as unknown: add its rules,
+ * and its evaluation in {@link MonitororBoard}, before a tile uses it.
  */
 final class MonitororConfig {
 
@@ -28,29 +35,23 @@ final class MonitororConfig {
         }
     }
 
-    static final Set<String> ROOT_FIELDS = Set.of("version", "columns", "zoom", "tiles");
-    static final Set<String> TILE_FIELDS = Set.of("type", "label", "params", "columnSpan", "rowSpan", "configVariant", "tiles");
-    static final Map<String, Set<String>> PARAMS = Map.of(
-            "HTTP-STATUS", Set.of("url", "statusCodeMin", "statusCodeMax"),
-            "HTTP-RAW", Set.of("url", "statusCodeMin", "statusCodeMax", "regex"),
-            "HTTP-FORMATTED", Set.of("url", "statusCodeMin", "statusCodeMax", "regex", "format", "key"),
-            "PORT", Set.of("hostname", "port"),
-            "PING", Set.of("hostname"));
-    static final Set<String> FORMATS = Set.of("JSON", "YAML", "XML");
-
-    private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)");
-    private static final Pattern KEY_SEGMENT = Pattern.compile("\"[^\"]*\"|[^.]+");
-    private static final Pattern INDEX = Pattern.compile("\\[\\d*]");
+    private static final Set<String> ROOT_FIELDS = Set.of("version", "columns", "tiles");
+    private static final Set<String> TILE_FIELDS = Set.of("type", "label", "params", "tiles");
+    private static final Map<String, Set<String>> PARAMS = Map.of(
+            "HTTP-STATUS", Set.of("url", "statusCodeMax"),
+            "HTTP-FORMATTED", Set.of("url", "statusCodeMax", "regex", "format", "key"));
+    /** Names joined by dots. Monitoror also reads indexes ({@code checks.[0].status}) and quoted names; this board needs neither. */
+    private static final Pattern KEY = Pattern.compile("[A-Za-z_][\\w-]*(\\.[A-Za-z_][\\w-]*)*");
     /** Java regex syntax that RE2 (Go's regexp) refuses: look-around, back-references, atomic groups, possessive quantifiers. */
     private static final Pattern NOT_RE2 = Pattern.compile("\\(\\?[=!>]|\\(\\?<[=!]|\\\\[1-9]|[*+?}]\\+");
 
+    private final Map<String, Set<Integer>> services = composeServices();
     private final List<Error> errors = new ArrayList<>();
 
     private MonitororConfig() {
     }
 
     static List<Error> validate(String json) {
-        MonitororConfig check = new MonitororConfig();
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(json);
@@ -59,211 +60,125 @@ final class MonitororConfig {
                     ? "ERROR_INVALID_ESCAPED_CHARACTER" : "ERROR_UNABLE_TO_PARSE_CONFIG";
             return List.of(new Error(id, e.getOriginalMessage()));
         }
+        MonitororConfig check = new MonitororConfig();
         check.root(root);
         return check.errors;
     }
 
-    private void root(JsonNode root) {
-        if (!root.isObject()) {
-            error("ERROR_UNABLE_TO_PARSE_CONFIG", "the config is not a JSON object");
-            return;
+    /** docker-compose.yml's services and the ports their containers listen on ({@code "127.0.0.1:8081:8081"} → 8081). */
+    static Map<String, Set<Integer>> composeServices() {
+        try {
+            JsonNode compose = new YAMLMapper().readTree(Compose.ROOT.resolve("docker-compose.yml").toFile());
+            Map<String, Set<Integer>> services = new HashMap<>();
+            compose.get("services").fields().forEachRemaining(service -> {
+                Set<Integer> ports = new HashSet<>();
+                service.getValue().path("ports").forEach(port -> {
+                    String mapping = port.asText();
+                    ports.add(Integer.parseInt(mapping.substring(mapping.lastIndexOf(':') + 1)));
+                });
+                services.put(service.getKey(), ports);
+            });
+            return services;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+    }
+
+    private void root(JsonNode root) {
+        unknownFields(root, ROOT_FIELDS);
         JsonNode version = root.get("version");
         if (version == null) {
             error("ERROR_MISSING_REQUIRED_FIELD", "Required \"version\" field is missing.");
-            return;
+        } else if (!version.isTextual() || !"2.0".equals(version.asText())) {
+            error("ERROR_UNSUPPORTED_VERSION", "version " + version + " is not supported, only \"2.0\"");
         }
-        if (!version.isTextual() || !VERSION.matcher(version.asText()).matches()) {
-            error("ERROR_UNABLE_TO_PARSE_CONFIG", "version must be a string like \"2.0\", was " + version);
-            return;
+        JsonNode columns = root.get("columns");
+        if (columns == null) {
+            error("ERROR_MISSING_REQUIRED_FIELD", "Required \"columns\" field is missing.");
+        } else if (!columns.isIntegralNumber() || columns.asInt() <= 0) {
+            error("ERROR_FIELD_TYPE_MISMATCH", "\"columns\" must be an integer > 0, was " + columns);
         }
-        if (!"2.0".equals(version.asText())) {
-            error("ERROR_UNSUPPORTED_VERSION", "version " + version.asText() + " is not supported, only \"2.0\"");
-            return;
-        }
-        unknownFields(root, ROOT_FIELDS);
-        positiveInt(root, "columns", true, "ERROR_FIELD_TYPE_MISMATCH");
-        JsonNode zoom = root.get("zoom");
-        if (zoom != null && (!zoom.isNumber() || zoom.asDouble() <= 0 || zoom.asDouble() > 10)) {
-            error("ERROR_INVALID_FIELD_VALUE", "Invalid \"zoom\" field. Must be > 0 and <= 10.");
-        }
-        JsonNode tiles = root.get("tiles");
-        if (tiles == null) {
-            error("ERROR_MISSING_REQUIRED_FIELD", "Required \"tiles\" field is missing.");
-        } else if (!tiles.isArray() || tiles.isEmpty()) {
+        tiles(root, false);
+    }
+
+    private void tiles(JsonNode parent, boolean inGroup) {
+        JsonNode tiles = parent.get("tiles");
+        if (tiles == null || !tiles.isArray() || tiles.isEmpty()) {
             error("ERROR_INVALID_FIELD_VALUE", "Invalid \"tiles\" field. Must be a non-empty array.");
-        } else {
-            tiles.forEach(tile -> tile(tile, false));
+            return;
         }
+        tiles.forEach(tile -> tile(tile, inGroup));
     }
 
     private void tile(JsonNode tile, boolean inGroup) {
-        int before = errors.size();
-        if (!tile.isObject()) {
-            error("ERROR_FIELD_TYPE_MISMATCH", "a tile must be an object: " + tile);
-            return;
-        }
         unknownFields(tile, TILE_FIELDS);
-        JsonNode type = tile.get("type");
-        if (type == null || !type.isTextual()) {
-            error("ERROR_MISSING_REQUIRED_FIELD", "Required \"type\" field is missing.");
-            return;
-        }
-        String name = type.asText();
-        if (!"GROUP".equals(name) && !"EMPTY".equals(name) && !PARAMS.containsKey(name)) {
-            error("ERROR_UNKNOWN_TILE_TYPE", "Unknown \"" + name + "\" type in tile definition.");
-            return;
-        }
-        if (inGroup && ("GROUP".equals(name) || "EMPTY".equals(name))) {
-            error("ERROR_UNAUTHORIZED_SUBTILE_TYPE", "Unauthorized \"" + name + "\" type in GROUP tile.");
-            return;
-        }
-        if (tile.has("label") && !tile.get("label").isTextual()) {
-            error("ERROR_FIELD_TYPE_MISMATCH", "\"label\" must be a string");
-        }
-        positiveInt(tile, "columnSpan", false, "ERROR_FIELD_TYPE_MISMATCH");
-        positiveInt(tile, "rowSpan", false, "ERROR_FIELD_TYPE_MISMATCH");
-        JsonNode variant = tile.get("configVariant");
-        if (variant != null && !"default".equals(variant.asText())) {
-            error("ERROR_UNKNOWN_VARIANT", "Unknown \"" + variant.asText() + "\" variant for " + name + " type.");
-        }
-        if (errors.size() > before) {
-            return;
-        }
-        switch (name) {
-            case "EMPTY" -> {
-            }
-            case "GROUP" -> group(tile);
-            default -> params(name, tile);
-        }
-    }
-
-    private void group(JsonNode tile) {
-        if (tile.has("params")) {
-            error("ERROR_UNAUTHORIZED_FIELD", "Unauthorized \"params\" key in GROUP tile definition.");
-            return;
-        }
-        JsonNode tiles = tile.get("tiles");
-        if (tiles == null || !tiles.isArray() || tiles.isEmpty()) {
-            error("ERROR_INVALID_FIELD_VALUE", "Invalid \"tiles\" field in GROUP tile. Must be a non-empty array.");
-            return;
-        }
-        tiles.forEach(sub -> tile(sub, true));
-    }
-
-    private void params(String type, JsonNode tile) {
-        if (tile.has("tiles")) {
-            error("ERROR_UNAUTHORIZED_FIELD", "Unauthorized \"tiles\" key in " + type + " tile definition.");
-            return;
-        }
-        JsonNode params = tile.get("params");
-        if (params == null || !params.isObject()) {
+        String type = tile.path("type").asText();
+        boolean group = "GROUP".equals(type);
+        String misplaced = group ? "params" : "tiles";
+        if (group && inGroup) {
+            error("ERROR_UNAUTHORIZED_SUBTILE_TYPE", "Unauthorized \"GROUP\" type in GROUP tile.");
+        } else if (!group && !PARAMS.containsKey(type)) {
+            error("ERROR_UNKNOWN_TILE_TYPE", "Unknown \"" + type + "\" type in tile definition.");
+        } else if (tile.has(misplaced)) {
+            error("ERROR_UNAUTHORIZED_FIELD", "Unauthorized \"" + misplaced + "\" key in " + type + " tile definition.");
+        } else if (group) {
+            tiles(tile, true);
+        } else if (!tile.path("params").isObject()) {
             error("ERROR_MISSING_REQUIRED_FIELD", "Missing \"params\" key in " + type + " tile definition.");
-            return;
-        }
-        Set<String> known = PARAMS.get(type);
-        for (Iterator<String> names = params.fieldNames(); names.hasNext();) {
-            String field = names.next();
-            if (!known.contains(field)) {
-                error("ERROR_UNKNOWN_FIELD", "Unknown \"" + field + "\" tile params field.");
-                return;
-            }
-        }
-        if (type.startsWith("HTTP-")) {
-            httpParams(type, params);
         } else {
-            if (!requiredText(params, "hostname")) {
-                return;
-            }
-            if ("PORT".equals(type)) {
-                JsonNode port = params.get("port");
-                if (port == null) {
-                    error("ERROR_MISSING_REQUIRED_FIELD", "Required \"port\" field is missing.");
-                } else if (!port.isIntegralNumber()) {
-                    error("ERROR_UNEXPECTED", "json: cannot unmarshal " + port + " into Go struct field of type int");
-                } else if (port.asInt() <= 0) {
-                    error("ERROR_INVALID_FIELD_VALUE", "Invalid \"port\" field. Must be > 0.");
-                }
-            }
+            params(type, tile.get("params"));
         }
     }
 
-    private void httpParams(String type, JsonNode params) {
-        if (!requiredText(params, "url")) {
+    private void params(String type, JsonNode params) {
+        if (unknownFields(params, PARAMS.get(type)) || !requiredText(params, "url")) {
             return;
         }
         String url = params.get("url").asText();
-        if (!url.startsWith("http://") && !url.startsWith("https://")) {
-            error("ERROR_INVALID_FIELD_VALUE", "Invalid \"url\" field. Must be start with \"http://\" or \"https://\".");
-            return;
+        if (!isComposeService(url)) {
+            error("ERROR_INVALID_FIELD_VALUE", "Invalid \"url\" field: " + url
+                    + " is not http://<service>:<port>/ of a service of docker-compose.yml on its container's port " + services);
         }
-        try {
-            if (new URI(url).getHost() == null) {
-                throw new URISyntaxException(url, "no host");
-            }
-        } catch (URISyntaxException e) {
-            error("ERROR_INVALID_FIELD_VALUE", "Invalid \"url\" field. Must be a valid URL.");
-            return;
-        }
-        for (String code : List.of("statusCodeMin", "statusCodeMax")) {
-            JsonNode value = params.get(code);
-            if (value != null && !value.isIntegralNumber()) {
-                error("ERROR_UNEXPECTED", "json: cannot unmarshal " + value + " into Go struct field " + code + " of type int");
-                return;
-            }
-        }
-        if (params.path("statusCodeMin").asInt(200) > params.path("statusCodeMax").asInt(399)) {
+        JsonNode max = params.get("statusCodeMax");
+        if (max != null && !max.isIntegralNumber()) {
+            error("ERROR_UNEXPECTED", "json: cannot unmarshal " + max + " into Go struct field statusCodeMax of type int");
+        } else if (max != null && max.asInt() < 200) {
             error("ERROR_INVALID_FIELD_VALUE", "Invalid \"statusCodeMin\" field. Must be statusCodeMin <= statusCodeMax.");
-            return;
         }
         JsonNode regex = params.get("regex");
-        if (regex != null) {
-            if (regex.isTextual() && regex.asText().isEmpty()) {
-                // Monitoror drops the empty value when it re-marshals the params, then finds an unknown field.
-                error("ERROR_UNKNOWN_FIELD", "Unknown \"regex\" tile params field.");
-                return;
-            }
-            if (!regex.isTextual() || !isRe2(regex.asText())) {
-                error("ERROR_INVALID_FIELD_VALUE", "Invalid \"regex\" field. Must be a valid golang regex.");
-                return;
-            }
+        if (regex != null && regex.asText().isEmpty()) {
+            // Monitoror drops the empty value when it re-marshals the params, then finds an unknown field.
+            error("ERROR_UNKNOWN_FIELD", "Unknown \"regex\" tile params field.");
+        } else if (regex != null && !isRe2(regex.asText())) {
+            error("ERROR_INVALID_FIELD_VALUE", "Invalid \"regex\" field. Must be a valid golang regex.");
         }
-        if ("HTTP-FORMATTED".equals(type)) {
-            if (!requiredText(params, "format") || !requiredText(params, "key")) {
-                return;
+        if ("HTTP-FORMATTED".equals(type) && requiredText(params, "format") && requiredText(params, "key")) {
+            if (!"JSON".equals(params.get("format").asText())) {
+                error("ERROR_INVALID_FIELD_VALUE", "Invalid \"format\" field: this board reads \"JSON\" (Monitoror: upper case)");
             }
-            if (!FORMATS.contains(params.get("format").asText())) {
-                error("ERROR_INVALID_FIELD_VALUE", "Invalid \"format\" field. Must be one of [JSON, XML, YAML].");
-                return;
-            }
-            String key = params.get("key").asText();
-            if (!isKey(key)) {
-                error("ERROR_INVALID_FIELD_VALUE", "Invalid \"key\" field: " + key
-                        + " (a dotted path; array indexes are their own segment, as in checks.[0].status)");
+            if (!KEY.matcher(params.get("key").asText()).matches()) {
+                error("ERROR_INVALID_FIELD_VALUE", "Invalid \"key\" field: " + params.get("key").asText()
+                        + " (plain names joined by dots; Monitoror reads checks[0] as one name)");
             }
         }
     }
 
-    static boolean isRe2(String regex) {
+    private boolean isComposeService(String url) {
+        try {
+            URI uri = new URI(url);
+            return "http".equals(uri.getScheme()) && services.getOrDefault(uri.getHost(), Set.of()).contains(uri.getPort());
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static boolean isRe2(String regex) {
         try {
             Pattern.compile(regex);
         } catch (PatternSyntaxException e) {
             return false;
         }
         return !NOT_RE2.matcher(regex).find();
-    }
-
-    /** Monitoror splits keys on {@code "[^"]*"|[^.]+}; a segment with brackets in it must be exactly an index. */
-    static boolean isKey(String key) {
-        if (key.isEmpty() || ".".equals(key)) {
-            return false;
-        }
-        List<String> segments = keySegments(key);
-        if (segments.isEmpty() || !String.join(".", segments).equals(key.startsWith(".") ? key.substring(1) : key)) {
-            return false;
-        }
-        return segments.stream().allMatch(segment -> segment.startsWith("\"")
-                || (!segment.contains("[") && !segment.contains("]")) || INDEX.matcher(segment).matches());
     }
 
     private boolean requiredText(JsonNode params, String field) {
@@ -279,34 +194,20 @@ final class MonitororConfig {
         return true;
     }
 
-    private void positiveInt(JsonNode node, String field, boolean required, String typeError) {
-        JsonNode value = node.get(field);
-        if (value == null) {
-            if (required) {
-                error("ERROR_MISSING_REQUIRED_FIELD", "Required \"" + field + "\" field is missing.");
-            }
-        } else if (!value.isIntegralNumber()) {
-            error(typeError, "\"" + field + "\" must be an integer, was " + value);
-        } else if (value.asInt() <= 0) {
-            error("ERROR_INVALID_FIELD_VALUE", "Invalid \"" + field + "\" field. Must be > 0.");
-        }
-    }
-
-    private void unknownFields(JsonNode node, Set<String> known) {
+    /** Monitoror decodes strictly: a field it does not know (a typo too) refuses the whole config. */
+    private boolean unknownFields(JsonNode node, Set<String> known) {
+        boolean found = false;
         for (Iterator<String> names = node.fieldNames(); names.hasNext();) {
             String field = names.next();
             if (!known.contains(field)) {
                 error("ERROR_UNKNOWN_FIELD", "json: unknown field \"" + field + "\"");
+                found = true;
             }
         }
+        return found;
     }
 
     private void error(String id, String message) {
         errors.add(new Error(id, message));
-    }
-
-    /** Monitoror's key syntax, shared by the validator and the tile evaluation. */
-    static List<String> keySegments(String key) {
-        return KEY_SEGMENT.matcher(key).results().map(MatchResult::group).toList();
     }
 }

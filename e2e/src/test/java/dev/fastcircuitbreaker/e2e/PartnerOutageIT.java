@@ -5,11 +5,17 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** The scenario with the two packaged services as real processes: the partner is killed, then hangs (SIGSTOP). */
+/**
+ * The scenario with the two packaged services as real processes: the partner is killed, then hangs (SIGSTOP). offer's
+ * policy is set through its process environment, each number other than the annotation's (3, 15 s, 1000 ms), so the
+ * scenario passes only if the variables reach the breaker.
+ */
 class PartnerOutageIT extends PartnerOutageScenario {
 
+    private static final int FAILURES_TO_OPEN = 5;
     /** Shorter than the demo's 15 s, yet longer than a partner restart, so "back but still cold" can be seen. */
     private static final int DELAY_SECONDS = 8;
+    private static final int TIMEOUT_MILLIS = 800;
 
     private ServiceProcess partner;
     private ServiceProcess offer;
@@ -19,7 +25,9 @@ class PartnerOutageIT extends PartnerOutageScenario {
         partner = ServiceProcess.start("partner-offer", Map.of());
         offer = ServiceProcess.start("offer", Map.of(
                 "PARTNER_OFFER_URL", partner.url(),
-                "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS)));
+                "CIRCUIT_FAILURES_TO_OPEN", Integer.toString(FAILURES_TO_OPEN),
+                "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS),
+                "PARTNER_TIMEOUT_MILLIS", Integer.toString(TIMEOUT_MILLIS)));
     }
 
     @AfterAll
@@ -43,8 +51,18 @@ class PartnerOutageIT extends PartnerOutageScenario {
     }
 
     @Override
+    int failuresToOpen() {
+        return FAILURES_TO_OPEN;
+    }
+
+    @Override
     int delaySeconds() {
         return DELAY_SECONDS;
+    }
+
+    @Override
+    int timeoutMillis() {
+        return TIMEOUT_MILLIS;
     }
 
     @Override

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -23,13 +24,14 @@ import io.restassured.path.json.JsonPath;
 
 /**
  * The demo's scenario, step by step as README tells a user: the partner goes away, then hangs, and offer keeps
- * answering, opens its circuit after failuresToOpen failures (3) and closes it again once the partner is back and the delay is over.
- * Subclasses say how the partner is stopped and started: as a process, or as a container.
+ * answering, opens its circuit on the failuresToOpen-th consecutive failure and closes it again once the partner is back
+ * and the delay is over. Subclasses say which policy offer runs with, and how the partner is stopped and started: as a
+ * process, or as a container.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class PartnerOutageScenario {
 
-    /** offer's default 1 s timeout, plus room for a loaded machine. */
+    /** offer's default 1 s timeout (or a shorter one), plus room for a loaded machine. */
     static final long ANSWER_BOUND_MILLIS = 1_000 + 1_500;
 
     static final String PARTNER_HEALTH_TILE = "partner-offer health";
@@ -46,7 +48,12 @@ abstract class PartnerOutageScenario {
 
     abstract String partnerUrl();
 
+    /** The policy offer was started with in this test; /circuit must show it, and the breaker must follow it. */
+    abstract int failuresToOpen();
+
     abstract int delaySeconds();
+
+    abstract int timeoutMillis();
 
     abstract void stopPartner();
 
@@ -96,7 +103,7 @@ abstract class PartnerOutageScenario {
 
         timeline.step("partner-offer stopped");
         stopPartner();
-        int failuresToOpen = circuit().getInt("failuresToOpen");
+        int failuresToOpen = failuresToOpen();
         for (int failures = 1; failures <= failuresToOpen; failures++) {
             expectOffer("cold", partnerGoneReasons());
             expectCircuit(failures < failuresToOpen ? "CLOSED" : "OPEN", failures);
@@ -129,7 +136,7 @@ abstract class PartnerOutageScenario {
 
         timeline.step("partner-offer paused (hanging)");
         pausePartner();
-        int failuresToOpen = circuit().getInt("failuresToOpen");
+        int failuresToOpen = failuresToOpen();
         for (int failures = 1; failures <= failuresToOpen; failures++) {
             expectOfferWithinBound("cold", "timeout");
             expectCircuit(failures < failuresToOpen ? "CLOSED" : "OPEN", failures);
@@ -155,7 +162,7 @@ abstract class PartnerOutageScenario {
 
         timeline.step("board: partner-offer stopped");
         stopPartner();
-        int failuresToOpen = circuit().getInt("failuresToOpen");
+        int failuresToOpen = failuresToOpen();
         for (int failures = 1; failures <= failuresToOpen; failures++) {
             // Each look at the board asks offer for an offer, as Monitoror does: one more failure each time.
             Map<String, MonitororBoard.Tile> down = board.evaluate();
@@ -222,6 +229,8 @@ abstract class PartnerOutageScenario {
         JsonPath circuit = circuit();
         assertEquals(state, circuit.getString("state"), circuit::prettify);
         assertEquals(failures, circuit.getInt("failures"), circuit::prettify);
+        assertEquals(List.of(failuresToOpen(), delaySeconds(), timeoutMillis()), List.of(circuit.getInt("failuresToOpen"),
+                circuit.getInt("delaySeconds"), circuit.getInt("timeoutMillis")), () -> "the policy in force: " + circuit.prettify());
         // offer stays ready whatever its partner does.
         given().baseUri(offerUrl()).get("/q/health/ready").then().statusCode(200);
     }

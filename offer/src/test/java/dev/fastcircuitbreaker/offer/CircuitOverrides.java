@@ -23,8 +23,9 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.restassured.path.json.JsonPath;
 
 /**
- * Change a number in one place, the documented Fault Tolerance key or its short environment variable, and the breaker,
- * {@code /circuit} and the wellness check change together: 5 failures to open, a 3 s delay, a 2 s timeout.
+ * Change a number in one place, the documented Fault Tolerance key, and the breaker, {@code /circuit} and the wellness
+ * check change together: 5 failures to open, a 3 s delay, a 2 s timeout. The short environment variables that feed these
+ * keys are set in a real process environment by e2e's PartnerOutageIT.
  */
 abstract class CircuitOverrides {
 
@@ -40,18 +41,6 @@ abstract class CircuitOverrides {
             return Map.of(HOT_OFFER + "circuit-breaker.request-volume-threshold", Integer.toString(FAILURES_TO_OPEN),
                     "%test." + HOT_OFFER + "circuit-breaker.delay", Integer.toString(DELAY_SECONDS),
                     HOT_OFFER + "timeout.value", Integer.toString(TIMEOUT_MILLIS));
-        }
-    }
-
-    /** The short variables docker-compose.yml uses (given here as config, as the environment would give them). */
-    public static class ByVariable implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("CIRCUIT_FAILURES_TO_OPEN", Integer.toString(FAILURES_TO_OPEN),
-                    // application.properties' %test. delay is a test setting that wins over the variable: drop it.
-                    "%test." + HOT_OFFER + "circuit-breaker.delay", "${CIRCUIT_DELAY_SECONDS:}",
-                    "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS),
-                    "PARTNER_TIMEOUT_MILLIS", Integer.toString(TIMEOUT_MILLIS));
         }
     }
 
