@@ -59,13 +59,8 @@ class HostileClientsIT {
     }
 
     @AfterAll
-    void stop() {
-        if (offer != null) {
-            offer.close();
-        }
-        if (partner != null) {
-            partner.close();
-        }
+    void stop() throws Exception {
+        ServiceProcess.stopAll(offer, partner);
     }
 
     @Test

@@ -68,13 +68,8 @@ class HostilePartnerIT {
     }
 
     @AfterAll
-    void stop() {
-        if (offer != null) {
-            offer.close();
-        }
-        if (partner != null) {
-            partner.close();
-        }
+    void stop() throws Exception {
+        ServiceProcess.stopAll(offer, partner);
     }
 
     @ParameterizedTest

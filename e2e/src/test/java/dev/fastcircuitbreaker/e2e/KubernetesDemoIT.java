@@ -108,8 +108,10 @@ class KubernetesDemoIT {
                 .getConfigMap().getName();
         assertEquals(demo.all(ConfigMap.class).get(0).getMetadata().getName(), configMap);
 
-        // compose publishes "127.0.0.1:38080:8080": the Service keeps the host port, so port-forward gives the same URL.
-        String published = GeneratedManifestsIT.compose().path("services").path("monitoror").path("ports").get(0).asText();
+        // compose publishes "127.0.0.1:${MONITOROR_PORT:-38080}:8080": the Service keeps the default host port, so
+        // port-forward gives the same URL.
+        String published = GeneratedManifestsIT.compose().path("services").path("monitoror").path("ports").get(0).asText()
+                .replaceAll("\\$\\{\\w+:-(\\d+)}", "$1");
         String[] parts = published.split(":");
         ServicePort port = demo.one(Service.class, "monitoror").getSpec().getPorts().get(0);
         assertEquals(Integer.parseInt(parts[parts.length - 2]), port.getPort());

@@ -31,13 +31,8 @@ class PartnerOutageIT extends PartnerOutageScenario {
     }
 
     @AfterAll
-    void stopProcesses() {
-        if (offer != null) {
-            offer.close();
-        }
-        if (partner != null) {
-            partner.close();
-        }
+    void stopProcesses() throws Exception {
+        ServiceProcess.stopAll(offer, partner);
     }
 
     @Override

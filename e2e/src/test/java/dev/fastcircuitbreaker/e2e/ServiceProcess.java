@@ -50,6 +50,15 @@ final class ServiceProcess implements AutoCloseable {
         this.port = awaitListening();
     }
 
+    /** Stops each of these that was started ({@link ServiceProcess}es, partner doubles), in the order given. */
+    static void stopAll(AutoCloseable... running) throws Exception {
+        for (AutoCloseable each : running) {
+            if (each != null) {
+                each.close();
+            }
+        }
+    }
+
     /** Starts the module's jar on a free port. */
     static ServiceProcess start(String module, Map<String, String> env) {
         return new ServiceProcess(module, 0, env);
