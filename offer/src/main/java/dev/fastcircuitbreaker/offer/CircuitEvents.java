@@ -27,7 +27,8 @@ import io.vertx.core.Vertx;
  * The story of the {@value PartnerOfferClient#CIRCUIT} circuit breaker as {@link PartnerCircuit} counts it: the last
  * {@value #KEPT} events, and a live stream of them for each Server-Sent Events client, with the {@code /circuit}
  * snapshot once a second. Failures and state changes are one event each; successes and rejections are summed up,
- * one event a second at most, so that load cannot flood the story.
+ * so that load cannot flood the story: one {@code SUCCESS} and one {@code REJECTED} a second at most, and one just
+ * before a failure or a state change, so that the story keeps its order.
  */
 @ApplicationScoped
 public class CircuitEvents {
@@ -79,7 +80,7 @@ public class CircuitEvents {
                 nextTrialAt == null ? null : nextTrialAt.toString(), null);
         // SmallRye reports the change inside the call that made it, before the fallback counts that call's failure
         // (or OfferResource its success). Both run in the current event-loop task: told in the next one, the story
-        // reads "failure 3, OPEN", not "OPEN, failure 3". The timer's HALF_OPEN comes on a thread with no context.
+        // reads "failure 3, OPEN", not "OPEN, failure 3". The timer's HALF_OPEN comes from a thread without a context.
         Context context = Vertx.currentContext();
         if (context != null) {
             context.runOnContext(next -> publish(event));

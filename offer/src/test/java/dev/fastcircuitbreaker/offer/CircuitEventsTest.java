@@ -1,11 +1,13 @@
 package dev.fastcircuitbreaker.offer;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static dev.fastcircuitbreaker.offer.OfferApi.askOffer;
 import static dev.fastcircuitbreaker.offer.OfferApi.circuit;
 import static dev.fastcircuitbreaker.offer.OfferApi.circuitState;
 import static dev.fastcircuitbreaker.offer.OfferApi.closeCircuit;
 import static dev.fastcircuitbreaker.offer.OfferApi.expectColdOffer;
 import static dev.fastcircuitbreaker.offer.OfferApi.expectHotOffer;
+import static dev.fastcircuitbreaker.offer.OfferApi.partnerAnswers;
 import static dev.fastcircuitbreaker.offer.OfferApi.partnerFailsWith;
 import static dev.fastcircuitbreaker.offer.OfferApi.partnerIsHealthy;
 import static io.restassured.RestAssured.given;
@@ -110,6 +112,23 @@ class CircuitEventsTest {
     }
 
     @Test
+    void tellsTheFailuresBeforeTheOpeningWhenThePartnerHangs() {
+        List<Map<String, Object>> before = keptEvents();
+        partnerAnswers(partner, okJson(OfferApi.HOT_OFFER).withFixedDelay(1500));
+
+        expectColdOffer("timeout");
+        expectColdOffer("timeout");
+        expectColdOffer("timeout");
+
+        List<Map<String, Object>> story = await().atMost(Duration.ofSeconds(5))
+                .until(() -> eventsSince(before), events -> !events.isEmpty() && isStateChange(last(events), "OPEN"));
+        story = story.subList(kinds(story).indexOf("FAILURE"), story.size());
+        assertEquals(List.of("FAILURE", "FAILURE", "FAILURE", "STATE_CHANGED"), kinds(story), story::toString);
+        assertEquals(List.of("timeout", "timeout", "timeout"), story.subList(0, 3).stream().map(e -> e.get("reason")).toList());
+        assertStateChange(story.get(3), "CLOSED", "OPEN", 3);
+    }
+
+    @Test
     void streamsTheKeptEventsThenNewOnes() throws Exception {
         partnerFailsWith(partner, 503);
         coldReason();
@@ -203,6 +222,24 @@ class CircuitEventsTest {
         }
     }
 
+    @Test
+    void turnsAwayStreamClientsBeyondTheLimit() throws Exception {
+        List<EventStream> streams = new ArrayList<>();
+        try {
+            while (events.clients() < CircuitEvents.MAX_CLIENTS) {
+                streams.add(EventStream.open(eventsUri));
+            }
+
+            given().accept("text/event-stream").get("/circuit/events").then()
+                    .statusCode(503)
+                    .contentType("application/json")
+                    .body("status", equalTo(503));
+        } finally {
+            streams.forEach(EventStream::close);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.clients() == 0);
+    }
+
     private static String coldReason() {
         return askOffer().body("type", equalTo("cold")).extract().path("reason");
     }
@@ -264,6 +301,8 @@ class CircuitEventsTest {
     /** A Server-Sent Events client: reads {@code event:} and {@code data:} lines as they come. */
     static final class EventStream implements AutoCloseable {
 
+        private static final HttpClient HTTP = HttpClient.newHttpClient();
+
         private final BlockingQueue<String[]> received = new LinkedBlockingQueue<>();
         private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
         private final Stream<String> lines;
@@ -276,7 +315,7 @@ class CircuitEventsTest {
         }
 
         static EventStream open(URI uri) throws IOException, InterruptedException {
-            HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(
+            HttpResponse<Stream<String>> response = HTTP.send(
                     HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").build(),
                     HttpResponse.BodyHandlers.ofLines());
             assertEquals(200, response.statusCode());
