@@ -54,7 +54,7 @@ public class CircuitEventsResource {
                 .onFailure(BackPressureFailure.class).recoverWithMulti(tooSlow -> {
                     // Hang up rather than fail the stream, which RESTEasy would log as an error with its stack trace.
                     // Closing the connection cancels this stream; an EventSource reconnects and reads the kept events.
-                    LOG.warnf("An SSE client of /circuit/events is %d events behind: disconnecting it",
+                    LOG.warnf("An SSE client of /circuit/events is %d messages behind: disconnecting it",
                             CircuitEvents.CLIENT_BACKLOG);
                     response.reset();
                     return Multi.createFrom().nothing();
