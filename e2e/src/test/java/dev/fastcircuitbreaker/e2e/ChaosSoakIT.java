@@ -5,12 +5,14 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +22,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,13 +40,16 @@ import io.restassured.path.json.JsonPath;
  * killed and restarted, and stopped and continued, on a schedule. Every answer must still be a 200 with a hot or cold
  * offer, in bounded time; offer's rejections must be the circuit-open answers the load saw and its successful partner
  * calls the hot ones; after the last recovery the circuit must close and serve hot offers, with offer's partner calls
- * growing exactly as partner-offer's own request count; offer's threads and memory must not grow without bound. About 2 minutes, 127.0.0.1 only.
+ * growing exactly as partner-offer's own request count; an SSE client of {@code /circuit/events}, connected throughout,
+ * must have seen every state change offer logged; offer's threads and memory must not grow without bound. About 2
+ * minutes, 127.0.0.1 only.
  */
 class ChaosSoakIT {
 
     private static final int DELAY_SECONDS = 3;
     private static final int REQUESTS_PER_SECOND = 100;
     private static final Duration LOAD = Duration.ofSeconds(80);
+    private static final Pattern STATE_CHANGE = Pattern.compile("changed state from (\\w+) to (\\w+)");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
@@ -70,6 +78,7 @@ class ChaosSoakIT {
                 "PARTNER_OFFER_URL", partner.url(),
                 "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS),
                 "JAVA_TOOL_OPTIONS", "-Xmx128m"));
+        List<String> streamed = watchStateChanges();
         awaitCircuit("CLOSED", "hot");
         JsonPath before = circuit();
         long answersBefore = total();
@@ -147,10 +156,52 @@ class ChaosSoakIT {
                 PartnerOutageScenario.partnerOfferRequests(partner.url()) - partnerServedBefore, "requests partner-offer received"));
         assertEquals(200, circuit().getLong("partnerCalls") - partnerCallsBefore, "offer's partnerCalls");
 
+        // One SSE client was connected throughout: it saw every state change offer logged, in the same order.
+        List<String> logged = new ArrayList<>();
+        Matcher change = STATE_CHANGE.matcher(offer.log());
+        while (change.find()) {
+            logged.add(change.group(1) + " -> " + change.group(2));
+        }
+        events.add("state changes streamed: " + streamed.size());
+        assertTrue(logged.size() >= 4, "the chaos changed the state: " + logged);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(logged, List.copyOf(streamed),
+                "state changes on /circuit/events (text/event-stream) and in offer's log"));
+
         Usage end = usage();
         events.add("offer threads " + warm.threads() + " -> " + end.threads() + ", RSS MiB " + warm.rssMib() + " -> " + end.rssMib());
         assertTrue(end.threads() <= warm.threads() + 16, "threads grew from " + warm.threads() + " to " + end.threads());
         assertTrue(end.rssMib() < 512, "RSS " + end.rssMib() + " MiB with -Xmx128m");
+    }
+
+    /**
+     * Connects to offer's {@code /circuit/events} stream and collects each state change it sends, as "FROM -> TO";
+     * the list ends with "stream ended" if offer closes the stream.
+     */
+    private List<String> watchStateChanges() throws Exception {
+        List<String> changes = Collections.synchronizedList(new ArrayList<>());
+        HttpResponse<Stream<String>> response = http.send(HttpRequest.newBuilder(URI.create(offer.url() + "/circuit/events"))
+                .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, response.statusCode());
+        Thread reader = new Thread(() -> {
+            try (Stream<String> lines = response.body()) {
+                lines.filter(line -> line.startsWith("data:")).forEach(line -> {
+                    try {
+                        JsonNode event = json.readTree(line.substring("data:".length()));
+                        if ("STATE_CHANGED".equals(event.path("kind").asText())) {
+                            changes.add(event.path("from").asText() + " -> " + event.path("to").asText());
+                        }
+                    } catch (IOException e) {
+                        changes.add("not JSON: " + line);
+                    }
+                });
+            } catch (RuntimeException e) {
+                // offer stopped at the end of the test
+            }
+            changes.add("stream ended");
+        }, "circuit-events-reader");
+        reader.setDaemon(true);
+        reader.start();
+        return changes;
     }
 
     private CompletableFuture<Void> askOffer() {

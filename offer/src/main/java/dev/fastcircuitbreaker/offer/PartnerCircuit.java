@@ -28,6 +28,7 @@ public class PartnerCircuit {
 
     private final CircuitBreakerMaintenance maintenance;
     private final PartnerPolicy policy;
+    private final CircuitEvents events;
 
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final LongAdder partnerCalls = new LongAdder();
@@ -36,9 +37,10 @@ public class PartnerCircuit {
     // State and time of change are read together, so a snapshot never pairs a new state with an old time.
     private volatile Change lastChange = new Change(CircuitBreakerState.CLOSED, Instant.now());
 
-    PartnerCircuit(CircuitBreakerMaintenance maintenance, PartnerPolicy policy) {
+    PartnerCircuit(CircuitBreakerMaintenance maintenance, PartnerPolicy policy, CircuitEvents events) {
         this.maintenance = maintenance;
         this.policy = policy;
+        this.events = events;
     }
 
     void listen(@Observes StartupEvent start) {
@@ -53,25 +55,31 @@ public class PartnerCircuit {
             consecutiveFailures.set(0);
         }
         LOG.infof("CircuitBreaker '%s' changed state from %s to %s", PartnerOfferClient.CIRCUIT, lastChange.state(), state);
+        Change from = lastChange;
         lastChange = new Change(state, Instant.now());
+        events.stateChanged(from.state(), state, lastChange.at(),
+                state == CircuitBreakerState.CLOSED ? 0 : policy.failuresToOpen(), nextTrialAt(lastChange));
     }
 
     /** A partner call the breaker counted as a success: the hot offer came back. */
     void succeeded() {
         partnerCalls.increment();
         consecutiveFailures.set(0);
+        events.succeeded();
     }
 
-    /** A partner call the breaker counted as a failure. */
-    void failed() {
+    /** A partner call the breaker counted as a failure, for {@code reason} (the cold offer's). */
+    void failed(String reason) {
         partnerCalls.increment();
         partnerFailures.increment();
-        consecutiveFailures.updateAndGet(failures -> Math.min(failures + 1, policy.failuresToOpen()));
+        int failures = consecutiveFailures.updateAndGet(count -> Math.min(count + 1, policy.failuresToOpen()));
+        events.failed(reason, failures);
     }
 
     /** A call the open (or half-open, busy) circuit turned away without calling the partner. */
     void rejected() {
         rejected.increment();
+        events.rejected();
     }
 
     public Snapshot snapshot() {
@@ -82,10 +90,14 @@ public class PartnerCircuit {
         int failures = change.state() == CircuitBreakerState.CLOSED
                 ? Math.min(consecutiveFailures.get(), failuresToOpen - 1)
                 : failuresToOpen;
-        String nextTrialAt = change.state() == CircuitBreakerState.OPEN ? change.at().plus(policy.delay()).toString() : null;
+        Instant nextTrialAt = nextTrialAt(change);
         return new Snapshot(PartnerOfferClient.CIRCUIT, change.state().name(), failures, failuresToOpen,
                 policy.delay().toSeconds(), policy.timeout().toMillis(), partnerCalls.sum(), partnerFailures.sum(),
-                rejected.sum(), change.at().toString(), nextTrialAt);
+                rejected.sum(), change.at().toString(), nextTrialAt == null ? null : nextTrialAt.toString());
+    }
+
+    private Instant nextTrialAt(Change change) {
+        return change.state() == CircuitBreakerState.OPEN ? change.at().plus(policy.delay()) : null;
     }
 
     private record Change(CircuitBreakerState state, Instant at) {

@@ -69,7 +69,7 @@ public class PartnerOfferClient {
             circuit.rejected();
             LOG.debugf("Circuit '%s' is open: cold offer without calling the partner", CIRCUIT);
         } else {
-            circuit.failed();
+            circuit.failed(reason);
             LOG.warnf("%s; answering a cold offer", describe(reason, failure));
         }
         return Uni.createFrom().item(new Offer(coldOffer.id(), Offer.COLD, coldOffer.description(), coldOffer.price(), reason));

@@ -1,0 +1,365 @@
+package dev.fastcircuitbreaker.offer;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static dev.fastcircuitbreaker.offer.OfferApi.askOffer;
+import static dev.fastcircuitbreaker.offer.OfferApi.circuit;
+import static dev.fastcircuitbreaker.offer.OfferApi.circuitState;
+import static dev.fastcircuitbreaker.offer.OfferApi.closeCircuit;
+import static dev.fastcircuitbreaker.offer.OfferApi.expectColdOffer;
+import static dev.fastcircuitbreaker.offer.OfferApi.expectHotOffer;
+import static dev.fastcircuitbreaker.offer.OfferApi.partnerAnswers;
+import static dev.fastcircuitbreaker.offer.OfferApi.partnerFailsWith;
+import static dev.fastcircuitbreaker.offer.OfferApi.partnerIsHealthy;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import dev.fastcircuitbreaker.offer.PartnerDouble.InjectPartnerDouble;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.common.mapper.TypeRef;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * {@code /circuit/events}: the breaker's story in order, kept and streamed, bounded whatever the load or the client.
+ * The application is shared with the other tests: each test reads only the events that came after its own start.
+ */
+@QuarkusTest
+@WithTestResource(PartnerDouble.class)
+class CircuitEventsTest {
+
+    @InjectPartnerDouble
+    WireMockServer partner;
+
+    @Inject
+    CircuitEvents events;
+
+    @TestHTTPResource("/circuit/events")
+    URI eventsUri;
+
+    @BeforeEach
+    void closedCircuitAndHealthyPartner() {
+        closeCircuit(partner);
+    }
+
+    @Test
+    void tellsTheStoryInOrder() {
+        List<Map<String, Object>> before = keptEvents();
+        partnerFailsWith(partner, 500);
+
+        // A loaded machine may turn a failure into a timeout: the events must give the reasons the answers gave.
+        List<String> reasons = List.of(coldReason(), coldReason(), coldReason());
+        String nextTrialAt = circuit().getString("nextTrialAt");
+        expectColdOffer("circuit-open");
+        partnerIsHealthy(partner);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "HALF_OPEN".equals(circuitState()));
+        expectHotOffer();
+
+        List<Map<String, Object>> story = await().atMost(Duration.ofSeconds(5))
+                .until(() -> eventsSince(before), events -> !events.isEmpty() && isStateChange(last(events), "CLOSED"));
+        // Successes of the calls that closed the circuit before this test may come first.
+        story = story.subList(kinds(story).indexOf("FAILURE"), story.size());
+        assertEquals(List.of("FAILURE", "FAILURE", "FAILURE", "STATE_CHANGED", "REJECTED", "STATE_CHANGED", "SUCCESS",
+                "STATE_CHANGED"), kinds(story), story::toString);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(reasons.get(i), story.get(i).get("reason"));
+            assertEquals(i + 1, story.get(i).get("failures"));
+        }
+        assertStateChange(story.get(3), "CLOSED", "OPEN", 3);
+        assertEquals(nextTrialAt, story.get(3).get("nextTrialAt"), "the nextTrialAt /circuit showed");
+        assertEquals(1, story.get(4).get("count"), "one call turned away");
+        assertStateChange(story.get(5), "OPEN", "HALF_OPEN", 3);
+        assertEquals(1, story.get(6).get("count"), "the trial");
+        assertStateChange(story.get(7), "HALF_OPEN", "CLOSED", 0);
+        for (Map<String, Object> event : story) {
+            Instant.parse((String) event.get("at"));
+        }
+    }
+
+    @Test
+    void tellsTheFailuresBeforeTheOpeningWhenThePartnerHangs() {
+        List<Map<String, Object>> before = keptEvents();
+        partnerAnswers(partner, okJson(OfferApi.HOT_OFFER).withFixedDelay(1500));
+
+        expectColdOffer("timeout");
+        expectColdOffer("timeout");
+        expectColdOffer("timeout");
+
+        List<Map<String, Object>> story = await().atMost(Duration.ofSeconds(5))
+                .until(() -> eventsSince(before), events -> !events.isEmpty() && isStateChange(last(events), "OPEN"));
+        story = story.subList(kinds(story).indexOf("FAILURE"), story.size());
+        assertEquals(List.of("FAILURE", "FAILURE", "FAILURE", "STATE_CHANGED"), kinds(story), story::toString);
+        assertEquals(List.of("timeout", "timeout", "timeout"), story.subList(0, 3).stream().map(e -> e.get("reason")).toList());
+        assertStateChange(story.get(3), "CLOSED", "OPEN", 3);
+    }
+
+    @Test
+    void streamsTheKeptEventsThenNewOnes() throws Exception {
+        partnerFailsWith(partner, 503);
+        coldReason();
+        List<Map<String, Object>> kept = keptEvents();
+
+        try (EventStream stream = EventStream.open(eventsUri)) {
+            for (Map<String, Object> event : kept) {
+                assertEquals(event, stream.next("circuit-event"), "the kept events first, in order");
+            }
+            String reason = coldReason();
+
+            Map<String, Object> failure = stream.next("circuit-event");
+            assertEquals("FAILURE", failure.get("kind"));
+            assertEquals(reason, failure.get("reason"));
+            assertEquals(2, failure.get("failures"));
+            Map<String, Object> snapshot = stream.next("circuit");
+            assertEquals("partner-offer", snapshot.get("name"));
+            assertEquals(2, snapshot.get("failures"));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> events.clients() == 0);
+    }
+
+    @Test
+    void summarisesThousandsOfRejectedCalls() throws Exception {
+        partnerFailsWith(partner, 500);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            coldReason();
+            return "OPEN".equals(circuitState());
+        });
+        List<Map<String, Object>> before = keptEvents();
+        long rejectedBefore = circuit().getLong("rejected");
+        Instant start = Instant.now();
+
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest offerRequest = HttpRequest.newBuilder(eventsUri.resolve("/offers")).build();
+        ExecutorService callers = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> calls = new ArrayList<>();
+            for (int i = 0; i < 3000; i++) {
+                calls.add(callers.submit(() -> client.send(offerRequest, HttpResponse.BodyHandlers.discarding()).statusCode()));
+            }
+            for (Future<Integer> call : calls) {
+                assertEquals(200, call.get());
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        long rejected = circuit().getLong("rejected") - rejectedBefore;
+        long seconds = Duration.between(start, Instant.now()).toSeconds() + 1;
+
+        List<Map<String, Object>> summaries = await().atMost(Duration.ofSeconds(5)).until(
+                () -> ofKind(eventsSince(before), "REJECTED"), found -> total(found) == rejected);
+        List<Map<String, Object>> others = eventsSince(before).stream().filter(e -> !"REJECTED".equals(e.get("kind")))
+                .toList();
+        assertTrue(rejected > 1000, "most calls turned away: " + rejected);
+        // One summary a second, and one more for each event they must not be told after (the delay is short here).
+        assertTrue(summaries.size() <= seconds + 1 + others.size(),
+                summaries.size() + " summaries in " + seconds + " s, around " + others);
+        assertTrue(keptEvents().size() <= CircuitEvents.KEPT);
+    }
+
+    @Test
+    void dropsAStalledStreamClientWithoutGrowingMemory() throws Exception {
+        long heapBefore = usedHeapAfterGc();
+        try (Socket stalled = new Socket(eventsUri.getHost(), eventsUri.getPort());
+                EventStream reading = EventStream.open(eventsUri)) {
+            OutputStream request = stalled.getOutputStream();
+            request.write(("GET /circuit/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            request.flush();
+            await().atMost(Duration.ofSeconds(5)).until(() -> events.clients() == 2);
+            int kept = keptEvents().size();
+
+            // In steps a reading client keeps up with; the stalled one, which never reads, falls behind once the
+            // socket buffers are full (a few MB), and must then be dropped.
+            int sent = 0;
+            while (events.clients() == 2 && sent < 200_000) {
+                for (int i = 0; i < 100; i++) {
+                    events.failed("partner-error", 1);
+                }
+                sent += 100;
+                int expected = kept + sent;
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
+                        .until(() -> reading.received("circuit-event") >= expected);
+            }
+
+            System.out.println("The stalled client was dropped after " + sent + " events");
+            assertEquals(1, events.clients(), "the reading client is still there");
+            long grown = usedHeapAfterGc() - heapBefore;
+            assertTrue(grown < 32 * 1024 * 1024, "heap grew by " + grown + " bytes");
+        }
+    }
+
+    @Test
+    void turnsAwayStreamClientsBeyondTheLimit() throws Exception {
+        List<EventStream> streams = new ArrayList<>();
+        try {
+            while (events.clients() < CircuitEvents.MAX_CLIENTS) {
+                streams.add(EventStream.open(eventsUri));
+            }
+
+            given().accept("text/event-stream").get("/circuit/events").then()
+                    .statusCode(503)
+                    .contentType("application/json")
+                    .body("status", equalTo(503));
+        } finally {
+            streams.forEach(EventStream::close);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.clients() == 0);
+    }
+
+    private static String coldReason() {
+        return askOffer().body("type", equalTo("cold")).extract().path("reason");
+    }
+
+    private static long usedHeapAfterGc() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static List<Map<String, Object>> keptEvents() {
+        return given().accept("application/json").get("/circuit/events").then().statusCode(200).extract()
+                .as(new TypeRef<>() {
+                });
+    }
+
+    /** The events kept now that came after the last of {@code before}. */
+    private static List<Map<String, Object>> eventsSince(List<Map<String, Object>> before) {
+        List<Map<String, Object>> now = keptEvents();
+        if (before.isEmpty()) {
+            return now;
+        }
+        int last = now.lastIndexOf(last(before));
+        assertTrue(last >= 0 || now.size() < CircuitEvents.KEPT, "the events kept rolled over");
+        return now.subList(last + 1, now.size());
+    }
+
+    private static Map<String, Object> last(List<Map<String, Object>> events) {
+        return events.get(events.size() - 1);
+    }
+
+    private static boolean isStateChange(Map<String, Object> event, String to) {
+        return "STATE_CHANGED".equals(event.get("kind")) && to.equals(event.get("to"));
+    }
+
+    private static void assertStateChange(Map<String, Object> event, String from, String to, int failures) {
+        assertEquals("STATE_CHANGED", event.get("kind"), event::toString);
+        assertEquals(from, event.get("from"), event::toString);
+        assertEquals(to, event.get("to"), event::toString);
+        assertEquals(failures, event.get("failures"), event::toString);
+        assertEquals("OPEN".equals(to), event.containsKey("nextTrialAt"), event::toString);
+    }
+
+    private static int indexOfFirst(List<Map<String, Object>> events, String kind) {
+        return kinds(events).indexOf(kind);
+    }
+
+    private static List<String> kinds(List<Map<String, Object>> events) {
+        return events.stream().map(event -> (String) event.get("kind")).toList();
+    }
+
+    private static List<Map<String, Object>> ofKind(List<Map<String, Object>> events, String kind) {
+        return events.stream().filter(event -> kind.equals(event.get("kind"))).toList();
+    }
+
+    private static long total(List<Map<String, Object>> summaries) {
+        return summaries.stream().mapToLong(event -> ((Number) event.get("count")).longValue()).sum();
+    }
+
+    /** A Server-Sent Events client: reads {@code event:} and {@code data:} lines as they come. */
+    static final class EventStream implements AutoCloseable {
+
+        private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+        private final BlockingQueue<String[]> received = new LinkedBlockingQueue<>();
+        private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+        private final Stream<String> lines;
+
+        private EventStream(Stream<String> lines) {
+            this.lines = lines;
+            Thread reader = new Thread(this::read, "sse-test-reader");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static EventStream open(URI uri) throws IOException, InterruptedException {
+            HttpResponse<Stream<String>> response = HTTP.send(
+                    HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            assertEquals(200, response.statusCode());
+            assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+            return new EventStream(response.body());
+        }
+
+        private void read() {
+            String[] name = { null };
+            try {
+                lines.forEach(line -> {
+                    if (line.startsWith("event:")) {
+                        name[0] = line.substring("event:".length()).strip();
+                    } else if (line.startsWith("data:")) {
+                        counts.computeIfAbsent(name[0], any -> new AtomicInteger()).incrementAndGet();
+                        received.add(new String[] { name[0], line.substring("data:".length()).strip() });
+                    }
+                });
+            } catch (RuntimeException closed) {
+                // The test closed the stream.
+            }
+        }
+
+        /** How many events named {@code name} came so far. */
+        int received(String name) {
+            AtomicInteger count = counts.get(name);
+            return count == null ? 0 : count.get();
+        }
+
+        /** The next event named {@code name}, skipping others; fails after 5 s. */
+        Map<String, Object> next(String name) throws InterruptedException {
+            Instant deadline = Instant.now().plusSeconds(5);
+            while (Instant.now().isBefore(deadline)) {
+                String[] event = received.poll(100, TimeUnit.MILLISECONDS);
+                if (event != null && name.equals(event[0])) {
+                    return JsonPath.from(event[1]).getMap("");
+                }
+            }
+            return fail("no " + name + " event within 5 s");
+        }
+
+        @Override
+        public void close() {
+            lines.close();
+        }
+    }
+}
