@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The AOT training run of Dockerfile.jvm's training stage: runs one service from /deployments on the runtime image's
 # own JVM with -XX:AOTCacheOutput=app.aot, sends it a short scripted workload, and stops it; the JVM writes
-# /deployments/app.aot as it exits (JDK 25, JEP 514/515). Needs only bash (its /dev/tcp) and that JVM.
+# /deployments/app.aot as it exits (JDK 25, JEP 514/515). Needs only bash (its /dev/tcp), coreutils and that JVM.
 #
 #   aot-training.sh partner-offer
 #   aot-training.sh offer /training/partner-offer   # with a real partner-offer, which it pauses, kills and restarts
@@ -30,7 +30,7 @@ get() { request GET "$@"; }
 # Waits, bounded, until GET port path answers with a body containing text.
 await() { # port path text
     for _ in $(seq 1 300); do
-        get "$1" "$2" | grep -q "$3" && return 0
+        [[ "$(get "$1" "$2")" == *"$3"* ]] && return 0
         sleep 0.1
     done
     log "no answer containing $3 from :$1$2 within 30 s"
