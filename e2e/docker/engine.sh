@@ -6,12 +6,15 @@
 #   e2e/docker/engine.sh --stand-ins engine, then stand-in JDK/JRE images (reused when they exist)
 #
 # Installing and starting the engine needs root (Debian's docker.io, docker-compose and debootstrap).
-# The stand-ins are a minimal Debian bookworm with openjdk-17 from Debian's own packages, imported with
-# `docker import`: fcb-stand-in/jdk:17 for the build stages, fcb-stand-in/jre:17 for the runtime stages.
+# The stand-ins are a minimal Debian trixie with openjdk-25 from Debian's own packages, imported with
+# `docker import`: fcb-stand-in/jdk:25 for the build stages, fcb-stand-in/jre:25 for the runtime and AOT training
+# stages. Both come from one debootstrap, so the JRE is the very JVM build of the JDK image.
 set -euo pipefail
 
-STAND_IN_JDK=${STAND_IN_JDK:-fcb-stand-in/jdk:17}
-STAND_IN_JRE=${STAND_IN_JRE:-fcb-stand-in/jre:17}
+JAVA_VERSION=25
+DEBIAN_SUITE=trixie
+STAND_IN_JDK=${STAND_IN_JDK:-fcb-stand-in/jdk:$JAVA_VERSION}
+STAND_IN_JRE=${STAND_IN_JRE:-fcb-stand-in/jre:$JAVA_VERSION}
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 log() { printf '[engine] %s\n' "$*" >&2; }
@@ -65,15 +68,15 @@ build_stand_ins() {
     local rootfs
     rootfs=$(mktemp -d /var/tmp/fcb-stand-in.XXXXXX)
     trap 'umount "$rootfs/proc" 2>/dev/null || true; rm -rf "$rootfs"' RETURN
-    log "debootstrap bookworm + openjdk-17-jre-headless into $rootfs (a few minutes)"
-    debootstrap --variant=minbase --include=openjdk-17-jre-headless,ca-certificates \
-        bookworm "$rootfs" "$DEBIAN_MIRROR" >/dev/null 2>&1
+    log "debootstrap $DEBIAN_SUITE + openjdk-$JAVA_VERSION-jre-headless into $rootfs (a few minutes)"
+    debootstrap --variant=minbase --include=openjdk-$JAVA_VERSION-jre-headless,ca-certificates \
+        "$DEBIAN_SUITE" "$rootfs" "$DEBIAN_MIRROR" >/dev/null 2>&1
     chroot "$rootfs" apt-get clean
     import_rootfs "$rootfs" "$STAND_IN_JRE"
 
-    log "adding openjdk-17-jdk-headless and this machine's extra CA certificates for the build stand-in"
+    log "adding openjdk-$JAVA_VERSION-jdk-headless and this machine's extra CA certificates for the build stand-in"
     mount -t proc proc "$rootfs/proc"
-    chroot "$rootfs" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless >/dev/null 2>&1
+    chroot "$rootfs" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-$JAVA_VERSION-jdk-headless >/dev/null 2>&1
     # The build stage downloads from Maven Central: where this machine reaches it through a CA of its own
     # (/usr/local/share/ca-certificates), Maven in the container has to trust that CA too.
     if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.AfterAll;
@@ -41,6 +43,8 @@ class ComposeDemoIT extends PartnerOutageScenario {
         compose.run(BUILD_AND_START, "up", "-d", "--build", "partner-offer", "offer");
         offerUrl = published("offer", 8080);
         partnerUrl = published("partner-offer", 8081);
+        // `up -d` returns once offer's container is started (partner-offer's is healthy by then).
+        timeStartToFirstAnswer("offer", offerUrl());
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
                 .until(() -> "hot".equals(given().baseUri(offerUrl()).get("/offers").then().extract().path("type")));
     }
@@ -97,6 +101,7 @@ class ComposeDemoIT extends PartnerOutageScenario {
     @Override
     void startPartner() {
         partnerOffer("start");
+        timeStartToFirstAnswer("partner-offer", partnerUrl());
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                 .until(() -> given().baseUri(partnerUrl()).get("/q/health/ready").statusCode() == 200);
     }
@@ -125,6 +130,20 @@ class ComposeDemoIT extends PartnerOutageScenario {
     @Override
     Set<String> partnerGoneReasons() {
         return Set.of("partner-unreachable", "timeout");
+    }
+
+    /**
+     * Puts in the timeline the time from the container's start (Docker's {@code State.StartedAt}) to its first
+     * successful {@code GET /offers}: the JVM's start with the image's AOT cache, as a user waits for it. Not asserted.
+     */
+    private void timeStartToFirstAnswer(String service, String url) {
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+                .until(() -> given().baseUri(url).get("/offers").statusCode() == 200);
+        Instant answered = Instant.now();
+        String[] ps = compose.run(COMMAND, "ps", "-q", service).strip().split("\n");
+        String container = ps[ps.length - 1].strip(); // the id is the last line, after any warning Compose prints
+        Instant started = Instant.parse(Compose.exec(List.of("docker", "inspect", "-f", "{{.State.StartedAt}}", container), COMMAND).strip());
+        timeline.step(String.format("%s container start to first answer: %d ms", service, Duration.between(started, answered).toMillis()));
     }
 
     private String partnerOffer(String command) {
