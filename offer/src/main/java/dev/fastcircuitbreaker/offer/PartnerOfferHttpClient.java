@@ -117,10 +117,9 @@ class PartnerOfferHttpClient {
             if (ended) {
                 return;
             }
-            String refusal = refusal(response);
-            if (refusal != null) {
-                fail(refusal.startsWith("status") ? new PartnerErrorException("partner-offer answered " + refusal)
-                        : new PartnerOfferClient.BadPartnerResponseException("partner-offer answered " + refusal));
+            RuntimeException refused = refusal(response);
+            if (refused != null) {
+                fail(refused);
                 return;
             }
             response.exceptionHandler(this::fail);
@@ -129,8 +128,7 @@ class PartnerOfferHttpClient {
                     return;
                 }
                 if (body.length() + chunk.length() > MAX_BODY_BYTES) {
-                    fail(new PartnerOfferClient.BadPartnerResponseException(
-                            "partner-offer answered more than " + MAX_BODY_BYTES + " bytes"));
+                    fail(badResponse("more than " + MAX_BODY_BYTES + " bytes"));
                 } else {
                     body.appendBuffer(chunk);
                 }
@@ -139,22 +137,22 @@ class PartnerOfferHttpClient {
         }
 
         /** Why the answer is refused from its status line and headers alone, or null to read its body. */
-        private String refusal(HttpClientResponse response) {
+        private RuntimeException refusal(HttpClientResponse response) {
             if (response.statusCode() / 100 != 2) {
-                return "status " + response.statusCode();
+                return new PartnerErrorException("partner-offer answered status " + response.statusCode());
             }
             String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
             // Netty has checked that it is a number; one of more than 9 digits is over the limit anyway.
             if (length != null && (length.length() > 9 || Integer.parseInt(length) > MAX_BODY_BYTES)) {
-                return "Content-Length " + length + ", over " + MAX_BODY_BYTES + " bytes";
+                return badResponse("Content-Length " + length + ", over " + MAX_BODY_BYTES + " bytes");
             }
             String encoding = response.getHeader(HttpHeaders.CONTENT_ENCODING);
             if (encoding != null && !"identity".equalsIgnoreCase(encoding.trim())) {
-                return "a body encoded as " + encoding + ", which it was not asked for";
+                return badResponse("a body encoded as " + encoding + ", which it was not asked for");
             }
             String type = response.getHeader(HttpHeaders.CONTENT_TYPE);
             if (type == null || !(type.startsWith("application/json") || type.contains("+json"))) {
-                return "Content-Type " + type + ", not JSON";
+                return badResponse("Content-Type " + type + ", not JSON");
             }
             return null;
         }
@@ -192,6 +190,10 @@ class PartnerOfferHttpClient {
                 request.reset();
             }
         }
+    }
+
+    private static RuntimeException badResponse(String what) {
+        return new PartnerOfferClient.BadPartnerResponseException("partner-offer answered " + what);
     }
 
     /** partner-offer answered with an error status. */
