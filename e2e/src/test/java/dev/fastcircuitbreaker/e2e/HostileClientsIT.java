@@ -56,6 +56,7 @@ class HostileClientsIT {
     void offerStillServesGoodClients() {
         offer().body("type", equalTo("hot"));
         assertFalse(offer.log().contains("OutOfMemoryError"), "offer ran out of memory");
+        assertFalse(offer.log().contains("ERROR ["), () -> "offer logged an ERROR:\n" + offer.log());
     }
 
     @AfterAll

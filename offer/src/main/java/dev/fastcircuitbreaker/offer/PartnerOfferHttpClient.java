@@ -11,8 +11,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -39,6 +41,7 @@ import io.vertx.core.http.RequestOptions;
  * The Quarkus REST client cannot do this: it reads an error status's body, and a {@code Uni<T>}'s body, whole into memory
  * before any filter or interceptor sees it.
  */
+@Startup
 @ApplicationScoped
 class PartnerOfferHttpClient {
 
@@ -46,6 +49,7 @@ class PartnerOfferHttpClient {
     static final int MAX_BODY_BYTES = 64 * 1024;
 
     private final Vertx vertx;
+    private final Context context;
     private final ObjectMapper json;
     private final HttpClient http;
     private final RequestOptions request;
@@ -54,15 +58,26 @@ class PartnerOfferHttpClient {
     PartnerOfferHttpClient(Vertx vertx, ObjectMapper json, @ConfigProperty(name = "partner-offer.url") URI url,
             PartnerPolicy policy) {
         this.vertx = vertx;
+        // Every exchange runs on this one event loop, where its connection lives too, so an answer's chunks reach the
+        // handlers below in step with the connection. Started from any other loop, the end of an over-limit body could
+        // return the connection to the pool before the handler saw the limit, and its reset would then close the
+        // connection under the next exchange.
+        this.context = vertx.getOrCreateContext();
         this.json = json;
         // The @Timeout in force: the caller's answer comes from it, and the connection is let go at the same moment.
         this.timeoutMillis = policy.timeout().toMillis();
-        this.http = vertx.createHttpClient(new HttpClientOptions()
-                .setName("partner-offer")
-                .setConnectTimeout((int) timeoutMillis)
-                .setMaxHeaderSize(8 * 1024),
+        this.http = vertx.httpClientBuilder()
+                .with(new HttpClientOptions()
+                        .setName("partner-offer")
+                        .setConnectTimeout((int) timeoutMillis)
+                        .setMaxHeaderSize(8 * 1024))
                 // Enough for a full load of callers while the partner answers; the breaker keeps them away when it does not.
-                new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(256));
+                .with(new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(256))
+                // A connection's failure (a reset, say) also fails the exchange on it, whose fallback logs it once, in
+                // words: without a handler here Vert.x would log it again as an ERROR.
+                .withConnectHandler(connection -> connection.exceptionHandler(failure -> {
+                }))
+                .build();
         this.request = new RequestOptions()
                 .setMethod(HttpMethod.GET)
                 .setAbsoluteURI(url.resolve("/offers").toString())
@@ -78,7 +93,7 @@ class PartnerOfferHttpClient {
 
     /** The partner's answer, parsed; fails for anything that is not a 2xx JSON body within the bounds above. */
     Uni<PartnerOffer> offer() {
-        return Uni.createFrom().emitter(emitter -> new Exchange(emitter).start());
+        return Uni.createFrom().emitter(emitter -> context.runOnContext(start -> new Exchange(emitter).start()));
     }
 
     /** One request to the partner and its answer, until it ends one way or the other. */
@@ -114,6 +129,8 @@ class PartnerOfferHttpClient {
         }
 
         private void read(HttpClientResponse response) {
+            // Our own reset of a refused or abandoned answer ends up here, not as an ERROR in the log.
+            response.exceptionHandler(this::fail);
             if (ended) {
                 return;
             }
@@ -122,7 +139,6 @@ class PartnerOfferHttpClient {
                 fail(refused);
                 return;
             }
-            response.exceptionHandler(this::fail);
             response.handler(chunk -> {
                 if (ended) {
                     return;
