@@ -176,6 +176,9 @@ mkdir -p "$(dirname "$OUT")"
     echo "|---|---|---|"
     echo "| partner-offer (JVM) | ${partner_first_ms} ms | ${partner_rss} MiB |"
     echo "| offer (JVM) | ${offer_FIRST_MS} ms | ${offer_rss} MiB |"
+    echo
+    echo "Why targets are missed, profiled with JFR: [ANALYSIS.md](ANALYSIS.md) (dated: it may describe another run)."
+    echo "JDK 17, JDK 25 and JDK 25 with the AOT cache, start to first answer and RSS: [FIRST-ANSWER.md](FIRST-ANSWER.md) (\`bench/first-answer.sh compare\`)."
 } >"$OUT"
 echo "wrote $OUT" >&2
 cat "$OUT"
