@@ -54,7 +54,7 @@ fail() {
 dev() {
     local module=$1 log="$work/$1.log" port=""
     shift
-    env "$@" ./mvnw -B -pl "$module" quarkus:dev -Dquarkus.http.port=0 -Ddebug=false -Dquarkus.analytics.disabled=true </dev/null >"$log" 2>&1 &
+    env "$@" ./mvnw -B -pl "$module" quarkus:dev -Dquarkus.http.port=0 -Ddebug=false </dev/null >"$log" 2>&1 &
     pids+=("$!")
     for _ in $(seq 1 $((STARTUP * 2))); do
         port=$(grep -oE 'Listening on: http://localhost:[0-9]+' "$log" | grep -oE '[0-9]+$' || true)
@@ -84,6 +84,10 @@ status=$(curl -s -o "$work/404.html" -w '%{http_code}' -H 'Accept: text/html' "$
 [ "$status" = 404 ] || fail "GET /no-such-thing answered $status, not 404"
 grep -q '/offers' "$work/404.html" || fail "dev mode's 404 page does not list /offers: $(head -c 300 "$work/404.html")"
 echo "GET /no-such-thing: 404, Quarkus' dev page listing the endpoints" >&2
+
+# .mvn/jvm.config answers Quarkus' build-analytics question (quarkus.analytics.disabled), so dev mode never waits for
+# input on a first run; ~/.redhat/io.quarkus.analytics.localconfig, once written, would hide the question as well.
+! grep -q 'Help improve Quarkus' "$work"/*.log || fail "dev mode asked the build-analytics question (see .mvn/jvm.config)"
 
 # The services' own log lines (time, level, [category]); Maven's [WARNING] lines are not theirs.
 noise=$(grep -hE '^[0-9:.]+ (WARN|ERROR) ' "$work"/*.log | grep -vF '[d.f.o.PartnerOfferClient]' || true)
