@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
@@ -52,6 +53,7 @@ public class CircuitEvents {
     private final Set<MultiEmitter<? super Object>> clients = ConcurrentHashMap.newKeySet();
     private final LongAdder successes = new LongAdder();
     private final LongAdder rejections = new LongAdder();
+    private volatile long timer;
 
     CircuitEvents(PartnerCircuit circuit, PartnerPolicy policy, Vertx vertx) {
         this.circuit = circuit;
@@ -60,7 +62,12 @@ public class CircuitEvents {
     }
 
     void start(@Observes StartupEvent start) {
-        vertx.setPeriodic(1000, timer -> everySecond());
+        timer = vertx.setPeriodic(1000, id -> everySecond());
+    }
+
+    /** Before the beans go: a tick after them would find no container (an ERROR on every stop). */
+    void stop(@Observes ShutdownEvent stop) {
+        vertx.cancelTimer(timer);
     }
 
     void succeeded() {
