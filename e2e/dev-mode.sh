@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Checks README's "Develop" section: partner-offer and offer in Quarkus dev mode, each started by its own
-# `./mvnw -pl MODULE quarkus:dev` as README says, here on free ports and without the debug port. offer must answer a
+# Checks docs/develop.md's dev mode: partner-offer and offer in Quarkus dev mode, each started by its own
+# `./mvnw -pl MODULE quarkus:dev` as docs/develop.md says, here on free ports and without the debug port. offer must answer a
 # hot offer from partner-offer at /offers, keep Quarkus' own 404 page (offer's JSON 404 is for prod), and neither
 # service may log a WARN or an ERROR of its own, apart from offer's fallback when a cold first call is slow. Both
 # process trees (Maven and the dev-mode JVM it forks) are stopped at the end. CI runs this (.ci/run).

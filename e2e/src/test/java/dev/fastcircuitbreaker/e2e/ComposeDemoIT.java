@@ -19,7 +19,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * Runs with {@code -De2e.docker=true} against a running Docker engine (e2e/docker/engine.sh makes one answer).
  */
 @EnabledIfSystemProperty(named = "e2e.docker", matches = "true",
-        disabledReason = "the docker compose scenario runs with -De2e.docker=true, on a Docker engine (README, \"Test it\")")
+        disabledReason = "the docker compose scenario runs with -De2e.docker=true, on a Docker engine (docs/testing.md)")
 class ComposeDemoIT extends PartnerOutageScenario {
 
     private static final Duration BUILD_AND_START = Duration.ofMinutes(15);

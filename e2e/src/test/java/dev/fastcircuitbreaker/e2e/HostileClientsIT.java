@@ -32,7 +32,7 @@ import io.restassured.response.ValidatableResponse;
 /**
  * offer's own port takes bad clients too, with a small heap: oversized or endless request headers get a 431, a body sent
  * to {@code GET /offers} beyond the limit a 413, idle connections are closed at the idle timeout; and offer keeps serving
- * good clients all along. The limits are the ones in offer's application.properties (README, "Bad input").
+ * good clients all along. The limits are the ones in offer's application.properties (docs/hostile-input.md).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileClientsIT {

@@ -34,7 +34,7 @@ abstract class CircuitOverrides {
     static final int DELAY_SECONDS = 3;
     static final int TIMEOUT_MILLIS = 2000;
 
-    /** The keys README documents. */
+    /** The keys docs/configuration.md documents. */
     public static class ByKey implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
