@@ -101,7 +101,7 @@ up_docker() {
     say "containers, with ${compose[*]}"
 
     if [ -z "${BUILD_IMAGE:-}${RUNTIME_IMAGE:-}" ] && ! image_present "$JAVA_BASE_IMAGE" && ! registry_answers "$JAVA_BASE_IMAGE"; then
-        say "no container registry answers: building the services on stand-in JDK 25 images from Debian packages (once, about 1.5 min)"
+        say "no container registry answers: the services build on stand-in JDK 25 images from Debian packages (e2e/docker/engine.sh --stand-ins makes them once)"
         [ "$(id -u)" = 0 ] || [ ${#as_root[@]} -gt 0 ] || die "building the stand-ins needs root (debootstrap); run as root, or ./demo.sh --local"
         "${as_root[@]}" bash e2e/docker/engine.sh --stand-ins
         export BUILD_IMAGE=fcb-stand-in/jdk:25 RUNTIME_IMAGE=fcb-stand-in/jre:25
@@ -197,12 +197,16 @@ cleanup_local() { # exit status
     exit "$1"
 }
 
-# Monitoror's core for the local route, where monitoror/build.sh can build it: the last line it prints is the binary.
+# Monitoror's core for the local route: MONITOROR_BIN, or what monitoror/build.sh builds (the path it prints last).
 local_monitoror() {
     monitoror_bin=${MONITOROR_BIN:-}
     if [ -z "$monitoror_bin" ] && [ -f monitoror/build.sh ]; then
         say "building Monitoror's core from its Go module (monitoror/build.sh)"
         monitoror_bin=$(bash monitoror/build.sh | tail -n 1) || monitoror_bin=
+        local candidate
+        for candidate in "$monitoror_bin" monitoror/target/monitoror target/monitoror/monitoror; do
+            [ -n "$candidate" ] && [ -x "$candidate" ] && [ -f "$candidate" ] && { monitoror_bin=$(realpath "$candidate"); break; }
+        done
     fi
     if [ -z "$monitoror_bin" ] || [ ! -x "$monitoror_bin" ]; then
         say "Monitoror's core cannot be built here: the board is left out (offer's page shows the breaker)"
@@ -266,7 +270,7 @@ print_guide() { # route board
 EOF
     case $2 in
         ui) echo "  the Monitoror board             http://localhost:$MONITOROR_PORT/" ;;
-        api) echo "  Monitoror's core (no UI here)   http://localhost:$MONITOROR_PORT/api/v1/info (tiles: monitoror/README.md)" ;;
+        api) echo "  Monitoror's core (no UI here)   http://localhost:$MONITOROR_PORT/api/v1/configs/default (tiles: monitoror/README.md)" ;;
     esac
     cat <<EOF
 
@@ -291,7 +295,7 @@ route() { sed -n 's/^route=//p' "$STATE/route" 2>/dev/null || true; }
 
 load_docker_state() {
     # shellcheck disable=SC1090
-    source <(grep '^declare' "$STATE/route")
+    source <(sed -n 's/^declare -a /declare -ga /p' "$STATE/route")
 }
 
 known_service() {
@@ -307,6 +311,12 @@ step() { # stop|start|pause|unpause service
     case $(route) in
         docker)
             load_docker_state
+            if [ "$verb" = pause ]; then
+                # The cgroup freezer may refuse while the JVM is busy starting threads ("unable to freeze"): try again.
+                for _ in 1 2 3 4; do "${compose[@]}" pause "$service" 2>"$STATE/pause.err" && return; sleep 2; done
+                cat "$STATE/pause.err" >&2
+                die "Docker could not freeze $service; try again in a moment"
+            fi
             "${compose[@]}" "$verb" "$service"
             ;;
         local)
@@ -363,6 +373,10 @@ down() {
             local stages
             stages=$("${docker_cmd[@]}" images -q --filter dangling=true --filter "label=$STAGE_LABEL" | wc -l)
             if [ "$stages" -gt 0 ]; then
+                # A build step that failed leaves its container, which holds its stage's image.
+                for stage in build training; do
+                    "${docker_cmd[@]}" container prune -f --filter "label=$STAGE_LABEL=$stage" >/dev/null
+                done
                 "${docker_cmd[@]}" image prune -f --filter "label=$STAGE_LABEL" >/dev/null
                 say "removed the $stages untagged build-stage images the image builds left"
             fi
