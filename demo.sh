@@ -59,7 +59,8 @@ docker_ready() {
     if [ "$(id -u)" = 0 ] || [ ${#as_root[@]} -gt 0 ]; then
         "${as_root[@]}" bash e2e/docker/engine.sh || return 1
         docker info >/dev/null 2>&1 && return 0
-        [ ${#as_root[@]} -gt 0 ] && sudo docker info >/dev/null 2>&1 && docker_cmd=(sudo docker) && return 0
+        # -E: compose reads the ports and base images from the environment.
+        [ ${#as_root[@]} -gt 0 ] && sudo docker info >/dev/null 2>&1 && docker_cmd=(sudo -E docker) && return 0
     fi
     return 1
 }
@@ -112,13 +113,15 @@ up_docker() {
         [ "$MONITOROR_IMAGE" != "$LOCAL_MONITOROR_IMAGE" ] || board=api
     elif image_present "$PUBLIC_MONITOROR_IMAGE" || registry_answers "$PUBLIC_MONITOROR_IMAGE"; then
         :
-    elif [ -x monitoror/build.sh ] || [ -f monitoror/build.sh ]; then
-        say "no registry for Monitoror's image: building its core from its Go module (monitoror/build.sh --image)"
-        "${as_root[@]}" bash monitoror/build.sh --image
+    elif image_present "$LOCAL_MONITOROR_IMAGE"; then
+        export MONITOROR_IMAGE=$LOCAL_MONITOROR_IMAGE
+        board=api
+    elif [ -f monitoror/build.sh ] && say "no registry for Monitoror's image: building its core from its Go module (monitoror/build.sh --image)" \
+        && "${as_root[@]}" bash monitoror/build.sh --image; then
         export MONITOROR_IMAGE=$LOCAL_MONITOROR_IMAGE
         board=api
     else
-        say "no registry for Monitoror's image and nothing here builds it: the board is left out"
+        say "no registry for Monitoror's image and it could not be built here: the board is left out (offer's page shows the breaker)"
         services=(partner-offer offer)
         board=none
     fi
@@ -417,6 +420,6 @@ case ${1:-up} in
     status) status ;;
     logs) logs "${2:-}" ;;
     down) down ;;
-    -h | --help | help) sed -n '2,13s/^# \{0,1\}//p' "$0" ;;
+    -h | --help | help) sed -n '2,14s/^# \{0,1\}//p' "$0" ;;
     *) die "unknown command $1 (./demo.sh help)" ;;
 esac
