@@ -32,6 +32,7 @@ class PartnerDouble:
         self._lock = threading.Lock()
         self._requests = collections.Counter()
         self.behaviour = Behaviour.HOT
+        self._held = None
         self._server = None
         self._thread = None
         self._listen(0)
@@ -50,6 +51,29 @@ class PartnerDouble:
             self._listen(self.port)
         self.behaviour = behaviour
 
+    def hold_offers_trial(self, at_most):
+        """Holds offer's next request (its trial call) until release(), at most `at_most` seconds, so that offer's
+        other concurrent calls arrive while the trial is still running. A second request from offer releases it."""
+        with self._lock:
+            self._held = {"release": threading.Event(), "at_most": at_most, "requests": 0}
+
+    def release(self):
+        with self._lock:
+            held, self._held = self._held, None
+        if held:
+            held["release"].set()
+
+    def _hold(self, caller):
+        with self._lock:
+            held = self._held
+            if held is None or caller != OFFER:
+                return
+            held["requests"] += 1
+            if held["requests"] > 1:
+                held["release"].set()
+                return
+        held["release"].wait(held["at_most"])
+
     def close(self):
         if self._server is not None:
             self._stop_listening()
@@ -66,7 +90,9 @@ class PartnerDouble:
             protocol_version = "HTTP/1.0"
 
             def do_GET(self):
-                double._count(PYBREAKER if self.headers.get(CALLER_HEADER) == PYBREAKER else OFFER)
+                caller = PYBREAKER if self.headers.get(CALLER_HEADER) == PYBREAKER else OFFER
+                double._count(caller)
+                double._hold(caller)
                 behaviour = double.behaviour
                 if behaviour is Behaviour.SLOW:
                     time.sleep(double._slow_seconds)
