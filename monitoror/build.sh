@@ -9,7 +9,7 @@
 #
 # MONITOROR_BIN=/path/to/monitoror takes a binary built elsewhere instead (the image is then built from it).
 # Quiet and fast once built. Progress goes to stderr, the answer to stdout. Exit 3: the Go module proxy refuses
-# Monitoror's module (it does on the project's build machines today), any other failure: 1.
+# Monitoror's module (it does on the project's build machines today); 4: no Go; any other failure: 1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=monitoror.version
@@ -22,7 +22,7 @@ log() { printf '[monitoror] %s\n' "$*" >&2; }
 
 build() {
     command -v go >/dev/null || PATH=$PATH:/usr/local/go/bin
-    command -v go >/dev/null || { log "no go on the PATH: Monitoror's core builds with Go 1.26"; exit 1; }
+    command -v go >/dev/null || { log "no go on the PATH: Monitoror's core builds with Go 1.26"; exit 4; }
     log "building Monitoror $MONITOROR_VERSION's core ($MONITOROR_MODULE@$MONITOROR_PSEUDO_VERSION) with $(go env GOVERSION)"
     rm -rf "$target/module" && mkdir -p "$target/module" && cd "$target/module"
     go mod init fast-circuit-breaker/monitoror-build >/dev/null 2>&1
