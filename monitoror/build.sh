@@ -57,5 +57,6 @@ docker info >/dev/null 2>&1 || { log "no Docker engine answers (e2e/docker/engin
 log "building the image $image (Monitoror's core, without its web UI)"
 mkdir -p "$target/image"
 cp "$binary" "$target/image/monitoror"
-docker build -q -t "$image" -f "$here/Dockerfile" "$target/image" >/dev/null
+# The legacy builder's deprecation notice is no news here: its output is shown only if the build fails.
+output=$(docker build -q -t "$image" -f "$here/Dockerfile" "$target/image" 2>&1) || { printf '%s\n' "$output" >&2; exit 1; }
 echo "$image"
