@@ -116,12 +116,14 @@ up_docker() {
     elif image_present "$LOCAL_MONITOROR_IMAGE"; then
         export MONITOROR_IMAGE=$LOCAL_MONITOROR_IMAGE
         board=api
-    elif [ -f monitoror/build.sh ] && say "no registry for Monitoror's image: building its core from its Go module (monitoror/build.sh --image)" \
-        && "${as_root[@]}" bash monitoror/build.sh --image; then
-        export MONITOROR_IMAGE=$LOCAL_MONITOROR_IMAGE
+    elif say "no registry for Monitoror's image: building its core from its Go module (monitoror/build.sh --image)" \
+        && MONITOROR_IMAGE=$("${as_root[@]}" bash monitoror/build.sh --image | tail -n 1) && [ -n "$MONITOROR_IMAGE" ]; then
+        export MONITOROR_IMAGE
         board=api
     else
-        say "no registry for Monitoror's image and it could not be built here: the board is left out (offer's page shows the breaker)"
+        # build.sh has said why on stderr (exit 3: the Go module proxy refuses the module; 4: no Go).
+        unset MONITOROR_IMAGE
+        say "no Monitoror image: the board is left out (offer's page shows the breaker)"
         services=(partner-offer offer)
         board=none
     fi
@@ -203,8 +205,9 @@ cleanup_local() { # exit status
 # Monitoror's core for the local route: MONITOROR_BIN, or what monitoror/build.sh builds (the path it prints last).
 local_monitoror() {
     monitoror_bin=${MONITOROR_BIN:-}
-    if [ -z "$monitoror_bin" ] && [ -f monitoror/build.sh ]; then
+    if [ -z "$monitoror_bin" ]; then
         say "building Monitoror's core from its Go module (monitoror/build.sh)"
+        # It prints the binary's path, or says on stderr why it cannot (exit 3: the proxy refuses the module).
         monitoror_bin=$(bash monitoror/build.sh | tail -n 1) || monitoror_bin=
         local candidate
         for candidate in "$monitoror_bin" monitoror/target/monitoror target/monitoror/monitoror; do
@@ -212,7 +215,7 @@ local_monitoror() {
         done
     fi
     if [ -z "$monitoror_bin" ] || [ ! -x "$monitoror_bin" ]; then
-        say "Monitoror's core cannot be built here: the board is left out (offer's page shows the breaker)"
+        say "no Monitoror core: the board is left out (offer's page shows the breaker)"
         monitoror_bin=
         return
     fi

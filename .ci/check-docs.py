@@ -10,8 +10,9 @@ What it reads, in each tracked Markdown file:
   - a path (has a `/`, or ends with a file extension, `…` or `*` standing for any folders): must match a tracked file
     or folder, from the repository root or from the document's folder; a bare file name must be some tracked file's
     name; paths under target/ (build output), absolute paths (inside a container) and URLs are not checked;
-  - a Java type, CamelCase, with an optional `#member`: must be declared in a tracked .java file (and the member
-    named in it), unless it is one of the library names listed in LIBRARY_TYPES below;
+  - a Java type, CamelCase, with an optional `#member`: when it is declared in a .java file, the member must be
+    named there; when it is not, it must not be a name this repository's history had as a .java file (a class that
+    went, e.g. a replaced client), nor end in IT or Test; any other CamelCase name is a library's (Netty's, ...);
   - an UPPER_CASE name with an underscore (a variable, a config constant, a state): must occur in a tracked file
     that is not Markdown, unless it is one of the variables other tools read, listed in OUTSIDE_VARIABLES.
 Everything else (commands, JSON, values) is left alone. In the other files, a reference to a README section
@@ -25,11 +26,6 @@ from fnmatch import fnmatchcase
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# Library types the documents name in backticks (not declared in this repository).
-LIBRARY_TYPES = {
-    "CircuitBreaker", "CircuitBreakerOpenException", "CircuitBreakerMaintenance", "HttpClient", "IfNotPresent",
-    "QuarkusTest", "QuarkusIntegrationTest", "PublisherResponseHandler", "CdpVersionFinder",
-}
 # Variables read by other tools (the JDK launcher, Quarkus' native build, Maven), not by this repository's files.
 OUTSIDE_VARIABLES = {"GRAALVM_HOME", "MAVEN_OPTS", "JAVA_TOOL_OPTIONS"}
 
@@ -66,6 +62,16 @@ for path, text in JAVA.items():
     for name in re.findall(r"\b(?:class|interface|record|enum)\s+([A-Z]\w*)", text):
         TYPES.setdefault(name, []).append(path)
 NOT_DOCS = "\n".join(read(p) for p in FILES if not p.endswith((".md", ".png")))
+
+
+def former_types():
+    """The names of every .java file the history has had: a name among them that is declared nowhere now is stale."""
+    out = subprocess.run(["git", "log", "--all", "--pretty=format:", "--name-only", "--", "*.java"], cwd=ROOT,
+                         capture_output=True).stdout.decode()
+    return {os.path.basename(p)[:-5] for p in out.split() if p.endswith(".java")}
+
+
+FORMER_TYPES = former_types()
 
 
 def slug(heading):
@@ -126,10 +132,12 @@ def check_word(word, doc, doc_dir):
     m = TYPE_RE.match(word)
     if m and "/" not in word and not word.endswith(".java"):
         name, member = m.group(1), m.group(2)
-        if name in LIBRARY_TYPES:
-            return None
         if name not in TYPES:
-            return "class %s is declared nowhere (or add it to LIBRARY_TYPES in .ci/check-docs.py)" % name
+            if name in FORMER_TYPES:
+                return "class %s is gone from the tree" % name
+            if name.endswith(("IT", "Test")):
+                return "test class %s is declared nowhere" % name
+            return None  # a library's type (Netty's, pybreaker's, ...): this repository never had it
         if member and not any(re.search(r"\b%s\b" % member, JAVA[p]) for p in TYPES[name]):
             return "%s has no member %s" % (name, member)
         return None

@@ -29,14 +29,11 @@ public class PartnerOfferClient {
 
     private final PartnerOfferHttpClient partner;
     private final ColdOfferConfig coldOffer;
-    private final PartnerCircuit circuit;
     private final PartnerPolicy policy;
 
-    PartnerOfferClient(PartnerOfferHttpClient partner, ColdOfferConfig coldOffer, PartnerCircuit circuit,
-            PartnerPolicy policy) {
+    PartnerOfferClient(PartnerOfferHttpClient partner, ColdOfferConfig coldOffer, PartnerPolicy policy) {
         this.partner = partner;
         this.coldOffer = coldOffer;
-        this.circuit = circuit;
         this.policy = policy;
     }
 
@@ -62,14 +59,13 @@ public class PartnerOfferClient {
         return partner.offer().map(PartnerOfferClient::hot);
     }
 
-    // The fallback sits outside the breaker: it runs once for each call the breaker counted as failed or turned away.
+    // The fallback sits outside the breaker: it runs once for each call the breaker counted as failed or turned away,
+    // and its reason tells which (PartnerCircuit#count).
     Uni<Offer> coldOffer(Throwable failure) {
         String reason = reasonFor(failure);
         if (failure instanceof CircuitBreakerOpenException) {
-            circuit.rejected();
             LOG.debugf("Circuit '%s' is open: cold offer without calling the partner", CIRCUIT);
         } else {
-            circuit.failed(reason);
             LOG.warnf("%s; answering a cold offer", describe(reason, failure));
         }
         return Uni.createFrom().item(new Offer(coldOffer.id(), Offer.COLD, coldOffer.description(), coldOffer.price(), reason));
