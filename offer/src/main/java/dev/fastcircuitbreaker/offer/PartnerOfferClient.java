@@ -11,11 +11,11 @@ import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Fallback;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JacksonException;
 
-import io.netty.handler.codec.TooLongFrameException;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.mutiny.Uni;
 
@@ -27,17 +27,17 @@ public class PartnerOfferClient {
 
     private static final Logger LOG = Logger.getLogger(PartnerOfferClient.class);
 
-    private final PartnerOfferHttpClient partner;
+    private final PartnerOfferRestClient partner;
+    private final PartnerOfferBounds bounds;
     private final ColdOfferConfig coldOffer;
     private final PartnerCircuit circuit;
-    private final PartnerPolicy policy;
 
-    PartnerOfferClient(PartnerOfferHttpClient partner, ColdOfferConfig coldOffer, PartnerCircuit circuit,
-            PartnerPolicy policy) {
+    PartnerOfferClient(@RestClient PartnerOfferRestClient partner, PartnerOfferBounds bounds, ColdOfferConfig coldOffer,
+            PartnerCircuit circuit) {
         this.partner = partner;
+        this.bounds = bounds;
         this.coldOffer = coldOffer;
         this.circuit = circuit;
-        this.policy = policy;
     }
 
     /**
@@ -59,7 +59,7 @@ public class PartnerOfferClient {
     @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
     @Fallback(fallbackMethod = "coldOffer")
     public Uni<Offer> hotOffer() {
-        return partner.offer().map(PartnerOfferClient::hot);
+        return bounds.exchange(partner::offer).map(PartnerOfferClient::hot);
     }
 
     // The fallback sits outside the breaker: it runs once for each call the breaker counted as failed or turned away.
@@ -77,7 +77,7 @@ public class PartnerOfferClient {
 
     private static Offer hot(PartnerOffer offer) {
         if (offer == null || !offer.isComplete()) {
-            throw new BadPartnerResponseException("partner-offer answered an incomplete offer: " + offer);
+            throw new PartnerOfferBounds.BadPartnerResponseException("partner-offer answered an incomplete offer: " + offer);
         }
         return new Offer(offer.id(), Offer.HOT, offer.description(), offer.price(), Offer.PARTNER_ANSWERED);
     }
@@ -93,17 +93,16 @@ public class PartnerOfferClient {
         if (causedBy(failure, ConnectException.class, NoRouteToHostException.class, UnknownHostException.class)) {
             return Offer.PARTNER_UNREACHABLE;
         }
-        // TooLongFrameException: a status line or headers longer than the HTTP client's limits.
-        if (causedBy(failure, JacksonException.class, BadPartnerResponseException.class, TooLongFrameException.class)) {
+        if (causedBy(failure, JacksonException.class, PartnerOfferBounds.BadPartnerResponseException.class)) {
             return Offer.PARTNER_BAD_RESPONSE;
         }
         return Offer.PARTNER_ERROR;
     }
 
     /** The failure in words for the log, without exception class names: "partner-offer unreachable: connection refused". */
-    private String describe(String reason, Throwable failure) {
+    private static String describe(String reason, Throwable failure) {
         return switch (reason) {
-            case Offer.TIMEOUT -> "partner-offer did not answer within " + policy.timeout().toMillis() + " ms";
+            case Offer.TIMEOUT -> "partner-offer did not answer within the timeout";
             case Offer.PARTNER_UNREACHABLE -> "partner-offer unreachable: " + detail(failure);
             case Offer.PARTNER_BAD_RESPONSE -> "partner-offer answered something that is not an offer: " + detail(failure);
             default -> "partner-offer failed: " + detail(failure);
@@ -135,13 +134,5 @@ public class PartnerOfferClient {
             }
         }
         return false;
-    }
-
-    /** partner-offer answered, but not with something offer can use as a hot offer. */
-    static final class BadPartnerResponseException extends RuntimeException {
-
-        BadPartnerResponseException(String message) {
-            super(message);
-        }
     }
 }
