@@ -34,7 +34,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
  */
 class KubernetesDemoIT {
 
-    private static final Path CONFIG = MonitororBoard.CONFIG;
+    private static final Path CONFIG = Monitoror.CONFIG;
 
     private static final String NO_KUBECTL = "kubectl (with kustomize v5) is not on the PATH; .ci/run installs it";
 
@@ -95,11 +95,13 @@ class KubernetesDemoIT {
         Deployment monitoror = demo.one(Deployment.class, "monitoror");
         PodSpec pod = monitoror.getSpec().getTemplate().getSpec();
         Container container = pod.getContainers().get(0);
-        String composeImage = GeneratedManifestsIT.compose().path("services").path("monitoror").path("image").asText();
+        // compose's default image, "${MONITOROR_IMAGE:-monitoror/monitoror:4.0.1}": the public one.
+        String composeImage = GeneratedManifestsIT.compose().path("services").path("monitoror").path("image").asText()
+                .replaceAll("\\$\\{\\w+:-([^}]+)}", "$1");
         assertEquals(composeImage, container.getImage());
 
         Map<String, String> env = container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
-        assertEquals(monitororEnv(), env, "the settings of monitoror/monitoror.env");
+        assertEquals(Monitoror.settings(), env, "the settings of monitoror/monitoror.env");
 
         String configDir = Path.of(env.get("MO_CONFIG")).getParent().toString();
         String volume = container.getVolumeMounts().stream().filter(mount -> mount.getMountPath().equals(configDir))
@@ -117,13 +119,5 @@ class KubernetesDemoIT {
         assertEquals(Integer.parseInt(parts[parts.length - 2]), port.getPort());
         assertEquals(List.of(Integer.parseInt(parts[parts.length - 1])),
                 container.getPorts().stream().map(p -> p.getContainerPort()).toList());
-    }
-
-    private static Map<String, String> monitororEnv() throws IOException {
-        return Files.readAllLines(Compose.ROOT.resolve("monitoror/monitoror.env")).stream()
-                .map(String::strip)
-                .filter(line -> !line.isEmpty() && !line.startsWith("#"))
-                .map(line -> line.split("=", 2))
-                .collect(Collectors.toMap(pair -> pair[0], pair -> pair[1]));
     }
 }

@@ -31,7 +31,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 final class MonitororBoard {
 
-    static final Path CONFIG = Compose.ROOT.resolve("config.json");
+    static final Path CONFIG = Monitoror.CONFIG;
 
     /** A tile as Monitoror's UI would show it: SUCCESS (green), FAILURE (red) or WARNING (yellow), a message, a value. */
     record Tile(String status, String message, String value) {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -117,10 +118,13 @@ class OfferPageIT {
         });
         await("the whole story on the page", () -> eventsText().contains("OPEN → HALF_OPEN")
                 && eventsText().contains("HALF_OPEN → CLOSED"));
-        List<String> bands = browser.findElements(By.cssSelector("#timeline rect")).stream()
-                .map(band -> band.getAttribute("fill")).toList();
+        // Read in one go: the page redraws the timeline with each message, replacing its elements.
+        List<?> bands = (List<?>) ((JavascriptExecutor) browser).executeScript(
+                "return [...document.querySelectorAll('#timeline rect')].map(band => band.getAttribute('fill'))");
         assertTrue(bands.containsAll(List.of("#2e9e44", "#d0312d", "#f0a202")), "bands of each state: " + bands);
-        assertTrue(browser.findElements(By.cssSelector("#timeline line")).size() >= 6, "each event marked");
+        Number marks = (Number) ((JavascriptExecutor) browser).executeScript(
+                "return document.querySelectorAll('#timeline line').length");
+        assertTrue(marks.intValue() >= 6, "each event marked: " + marks);
         screenshot("closed");
 
         offer.close();

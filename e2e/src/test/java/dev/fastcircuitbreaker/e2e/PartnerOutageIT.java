@@ -19,6 +19,7 @@ class PartnerOutageIT extends PartnerOutageScenario {
 
     private ServiceProcess partner;
     private ServiceProcess offer;
+    private Monitoror monitoror;
 
     @BeforeAll
     void startPartnerAndOffer() {
@@ -32,7 +33,16 @@ class PartnerOutageIT extends PartnerOutageScenario {
 
     @AfterAll
     void stopProcesses() throws Exception {
-        ServiceProcess.stopAll(offer, partner);
+        ServiceProcess.stopAll(monitoror, offer, partner);
+    }
+
+    /** The third process: Monitoror's binary, with config.json's service addresses mapped to the two processes' ports. */
+    @Override
+    Monitoror monitoror() {
+        if (monitoror == null) {
+            monitoror = Monitoror.start(Map.of("default", Monitoror.configFor(boardHosts())));
+        }
+        return monitoror;
     }
 
     @Override

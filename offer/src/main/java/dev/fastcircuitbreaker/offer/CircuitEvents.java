@@ -1,166 +1,153 @@
 package dev.fastcircuitbreaker.offer;
 
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.subscription.BackPressureFailure;
-import io.smallrye.mutiny.subscription.BackPressureStrategy;
+import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.MultiEmitter;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 
 /**
- * The story of the {@value PartnerOfferClient#CIRCUIT} circuit breaker as {@link PartnerCircuit} counts it: the last
- * {@value #KEPT} events, and a live stream of them for each Server-Sent Events client, with the {@code /circuit}
- * snapshot once a second. Failures and state changes are one event each; successes and rejections are summed up,
- * so that load cannot flood the story: one {@code SUCCESS} and one {@code REJECTED} a second at most, and one just
- * before a failure or a state change, so that the story keeps its order.
+ * The breaker's story: events told from any thread take their place one at a time, each stamped as it does, so the
+ * story reads in the order things were told and its {@code at} never goes back. {@link #story()} is the story as a
+ * hot {@link Multi}: the last {@value #KEPT} events first, then each new one. Summed-up kinds (successes, rejections)
+ * are counted, not told: their count since the last one is told once a second, and just before any other event.
  */
 @ApplicationScoped
 public class CircuitEvents {
 
     /** How many events are kept, oldest dropped first. */
     static final int KEPT = 100;
-    /**
-     * How far behind an SSE client may fall before it is dropped: the kept events it starts with, and room for a
-     * burst of failures (each in-flight call that times out is one) while its last write is still on its way.
-     */
-    static final int CLIENT_BACKLOG = KEPT + 400;
-    /** How many SSE clients at most, so that slow clients hold at most this many backlogs; more get a 503. */
-    static final int MAX_CLIENTS = 50;
 
-    private final PartnerCircuit circuit;
-    private final PartnerPolicy policy;
-    private final Vertx vertx;
+    private static final Function<Instant, Event> ONLY_THE_COUNTS = at -> null;
 
-    // Guarded by this: the kept events and what the clients were sent are in the same order.
-    private final Deque<Event> kept = new ArrayDeque<>(KEPT);
-    private final Set<MultiEmitter<? super Object>> clients = ConcurrentHashMap.newKeySet();
-    private final LongAdder successes = new LongAdder();
-    private final LongAdder rejections = new LongAdder();
+    private final Map<Kind, LongAdder> counted = new EnumMap<>(Kind.class);
+    private Multi<Event> story;
+    private volatile MultiEmitter<? super Function<Instant, Event>> teller;
+    private volatile List<Event> kept = List.of();
+    private Instant lastAt = Instant.EPOCH;
+    private Cancellable everySecond;
 
-    CircuitEvents(PartnerCircuit circuit, PartnerPolicy policy, Vertx vertx) {
-        this.circuit = circuit;
-        this.policy = policy;
-        this.vertx = vertx;
+    @PostConstruct
+    void tellInOrder() {
+        for (Kind kind : Kind.values()) {
+            if (kind.summedUp) {
+                counted.put(kind, new LongAdder());
+            }
+        }
+        // The emitter takes what any thread tells and hands it on one at a time; the replay keeps the last events for
+        // each new subscriber and sends every subscriber each new one, at its own pace.
+        story = Multi.createBy().replaying().upTo(KEPT).ofMulti(Multi.createFrom()
+                .<Function<Instant, Event>> emitter(emitter -> teller = emitter)
+                .onItem().transformToIterable(this::countsThen));
+        story.subscribe().with(this::keep);
     }
 
     void start(@Observes StartupEvent start) {
-        vertx.setPeriodic(1000, timer -> everySecond());
+        everySecond = Multi.createFrom().ticks().every(Duration.ofSeconds(1)).subscribe()
+                .with(tick -> teller.emit(ONLY_THE_COUNTS));
     }
 
-    void succeeded() {
-        successes.increment();
-    }
-
-    void rejected() {
-        rejections.increment();
-    }
-
-    void failed(String reason, int failures) {
-        publish(new Event(Instant.now().toString(), Kind.FAILURE, null, null, reason, failures, null, null));
-    }
-
-    void stateChanged(CircuitBreakerState from, CircuitBreakerState to, Instant at, int failures, Instant nextTrialAt) {
-        Event event = new Event(at.toString(), Kind.STATE_CHANGED, from.name(), to.name(), null, failures,
-                nextTrialAt == null ? null : nextTrialAt.toString(), null);
-        // SmallRye reports the change inside the call that made it, before the fallback counts that call's failure
-        // (or OfferResource its success). Both run in the current event-loop task: told in the next one, the story
-        // reads "failure 3, OPEN", not "OPEN, failure 3". The timer's HALF_OPEN comes from a thread without a context.
-        Context context = Vertx.currentContext();
-        if (context != null) {
-            context.runOnContext(next -> publish(event));
-        } else {
-            publish(event);
+    void stop(@Observes ShutdownEvent stop) {
+        if (everySecond != null) {
+            everySecond.cancel();
         }
     }
 
-    /** The kept events, oldest first. */
-    synchronized List<Event> kept() {
-        return List.copyOf(kept);
+    /** Tells the event {@code event} makes of the moment it takes its place in the story. */
+    void tell(Function<Instant, Event> event) {
+        teller.emit(event);
     }
 
-    /**
-     * For one SSE client: the kept events, then each new one and the {@link PartnerCircuit.Snapshot} once a second.
-     * A client that falls {@value #CLIENT_BACKLOG} items behind gets a {@link BackPressureFailure}.
-     */
-    Multi<Object> stream() {
-        return Multi.createFrom().<Object> emitter(client -> {
-            synchronized (this) {
-                kept.forEach(client::emit);
-                clients.add(client);
+    /** Counts one more of a summed-up kind ({@code SUCCESS}, {@code REJECTED}). */
+    void count(Kind kind) {
+        counted.get(kind).increment();
+    }
+
+    /** The last events kept, oldest first. */
+    List<Event> kept() {
+        return kept;
+    }
+
+    /** The story as it is told: the kept events first, then each new one. */
+    Multi<Event> story() {
+        return story;
+    }
+
+    // Called one item at a time, in the order told.
+    private List<Event> countsThen(Function<Instant, Event> told) {
+        Instant now = Instant.now();
+        Instant at = now.isAfter(lastAt) ? now : lastAt;
+        lastAt = at;
+        List<Event> events = new ArrayList<>(counted.size() + 1);
+        counted.forEach((kind, count) -> {
+            long sum = count.sumThenReset();
+            if (sum > 0) {
+                events.add(new Event(at.toString(), kind, null, null, null, null, null, sum));
             }
-            client.onTermination(() -> clients.remove(client));
-        }, BackPressureStrategy.ERROR).onOverflow().buffer(CLIENT_BACKLOG);
-    }
-
-    /** How many SSE clients are connected. */
-    int clients() {
-        return clients.size();
-    }
-
-    private synchronized void everySecond() {
-        summarise();
-        PartnerCircuit.Snapshot snapshot = circuit.snapshot();
-        clients.forEach(client -> client.emit(snapshot));
-    }
-
-    // Successes and rejections counted so far come first, so the story stays in order.
-    private synchronized void publish(Event event) {
-        summarise();
-        keep(event);
-    }
-
-    // Called with the lock held, as is keep().
-    private void summarise() {
-        long succeeded = successes.sumThenReset();
-        if (succeeded > 0) {
-            keep(new Event(Instant.now().toString(), Kind.SUCCESS, null, null, null, 0, null, succeeded));
+        });
+        Event event = told.apply(at);
+        if (event != null) {
+            events.add(event);
         }
-        long turnedAway = rejections.sumThenReset();
-        if (turnedAway > 0) {
-            keep(new Event(Instant.now().toString(), Kind.REJECTED, null, null, null, policy.failuresToOpen(), null,
-                    turnedAway));
-        }
+        return events;
     }
 
+    // The story's own first subscriber, so that events are kept whether or not anyone streams them.
     private void keep(Event event) {
-        if (kept.size() == KEPT) {
-            kept.removeFirst();
-        }
-        kept.addLast(event);
-        clients.forEach(client -> client.emit(event));
+        List<Event> now = new ArrayList<>(KEPT);
+        List<Event> before = kept;
+        now.addAll(before.size() < KEPT ? before : before.subList(1, KEPT));
+        now.add(event);
+        kept = List.copyOf(now);
     }
 
+    /** The kinds of event; {@code true}: summed up, told as a count at most once a second. */
     public enum Kind {
-        STATE_CHANGED,
-        FAILURE,
-        SUCCESS,
-        REJECTED
+        STATE_CHANGED(false),
+        FAILURE(false),
+        SUCCESS(true),
+        REJECTED(true);
+
+        private final boolean summedUp;
+
+        Kind(boolean summedUp) {
+            this.summedUp = summedUp;
+        }
     }
 
     /**
-     * One event of the breaker. {@code failures} are the consecutive failures after it, as {@code /circuit} shows
-     * them; {@code from}, {@code to} and (when it opens) {@code nextTrialAt} belong to a state change, {@code reason}
-     * to a failure (the cold offer's reason), {@code count} to a summary of successes or rejections.
+     * One event of the breaker. {@code failures} are the consecutive failures after a failure or a state change, as
+     * {@code /circuit} shows them; {@code from}, {@code to} and (when it opens) {@code nextTrialAt} belong to a state
+     * change, {@code reason} to a failure (the cold offer's), {@code count} to a summed-up kind.
      */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Event(String at, Kind kind, String from, String to, String reason, int failures, String nextTrialAt,
-            Long count) {
+    public record Event(String at, Kind kind, String from, String to, String reason, Integer failures,
+            String nextTrialAt, Long count) {
+
+        static Event failure(Instant at, String reason, int failures) {
+            return new Event(at.toString(), Kind.FAILURE, null, null, reason, failures, null, null);
+        }
+
+        static Event stateChanged(Instant at, Enum<?> from, Enum<?> to, int failures, Instant nextTrialAt) {
+            return new Event(at.toString(), Kind.STATE_CHANGED, from.name(), to.name(), null, failures,
+                    nextTrialAt == null ? null : nextTrialAt.toString(), null);
+        }
     }
 }

@@ -15,11 +15,14 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * What the {@value PartnerOfferClient#CIRCUIT} circuit breaker is doing, in the words of the demo: its state (as
  * SmallRye Fault Tolerance reports its changes), the policy in force, the consecutive failures that open it, and how
- * many calls reached the partner or were turned away, counted where their outcome is known.
+ * many calls reached the partner or were turned away, counted from each call's answer. It tells each failure and
+ * state change to {@link CircuitEvents}.
  */
 @ApplicationScoped
 public class PartnerCircuit {
@@ -34,8 +37,9 @@ public class PartnerCircuit {
     private final LongAdder partnerCalls = new LongAdder();
     private final LongAdder partnerFailures = new LongAdder();
     private final LongAdder rejected = new LongAdder();
-    // State and time of change are read together, so a snapshot never pairs a new state with an old time.
-    private volatile Change lastChange = new Change(CircuitBreakerState.CLOSED, Instant.now());
+    // The state as SmallRye last reported it, and when that was told: read together, so a snapshot never pairs a new
+    // state with an old time. Written only in the story's order (announce).
+    private volatile Change lastChange = new Change(CircuitBreakerState.CLOSED, Instant.now(), null);
 
     PartnerCircuit(CircuitBreakerMaintenance maintenance, PartnerPolicy policy, CircuitEvents events) {
         this.maintenance = maintenance;
@@ -46,40 +50,53 @@ public class PartnerCircuit {
     void listen(@Observes StartupEvent start) {
         LOG.infof("CircuitBreaker '%s' opens after %d consecutive failures, tries again after %s, times out after %s",
                 PartnerOfferClient.CIRCUIT, policy.failuresToOpen(), policy.delay(), policy.timeout());
-        maintenance.onStateChange(PartnerOfferClient.CIRCUIT, this::changedTo);
+        maintenance.onStateChange(PartnerOfferClient.CIRCUIT, this::reported);
     }
 
-    // Called by SmallRye on the thread that made the change (an event loop, or its timer for HALF_OPEN): keep it short.
-    private synchronized void changedTo(CircuitBreakerState state) {
-        if (state == CircuitBreakerState.CLOSED) {
-            consecutiveFailures.set(0);
+    /** Counts one call as the breaker judged it, which its answer tells: hot, turned away, or failed for a reason. */
+    void count(Offer answer) {
+        switch (answer.reason()) {
+            case Offer.PARTNER_ANSWERED -> {
+                partnerCalls.increment();
+                consecutiveFailures.set(0);
+                events.count(CircuitEvents.Kind.SUCCESS);
+            }
+            case Offer.CIRCUIT_OPEN -> {
+                rejected.increment();
+                events.count(CircuitEvents.Kind.REJECTED);
+            }
+            default -> {
+                partnerCalls.increment();
+                partnerFailures.increment();
+                int failures = consecutiveFailures.updateAndGet(count -> Math.min(count + 1, policy.failuresToOpen()));
+                events.tell(at -> CircuitEvents.Event.failure(at, answer.reason(), failures));
+            }
         }
-        LOG.infof("CircuitBreaker '%s' changed state from %s to %s", PartnerOfferClient.CIRCUIT, lastChange.state(), state);
-        Change from = lastChange;
-        lastChange = new Change(state, Instant.now());
-        events.stateChanged(from.state(), state, lastChange.at(),
-                state == CircuitBreakerState.CLOSED ? 0 : policy.failuresToOpen(), nextTrialAt(lastChange));
     }
 
-    /** A partner call the breaker counted as a success: the hot offer came back. */
-    void succeeded() {
-        partnerCalls.increment();
-        consecutiveFailures.set(0);
-        events.succeeded();
+    // SmallRye reports a change inside the call that made it, before that call's answer is counted. The answer is
+    // counted in the same event-loop task: announced in the next one, the change comes after the failure (or the
+    // success) that made it, in the story and in the log. The timer's HALF_OPEN comes from a thread without a context.
+    private void reported(CircuitBreakerState state) {
+        // The breaker's own clock runs from the moment it opened, now: the trial is due a delay later.
+        Instant nextTrialAt = state == CircuitBreakerState.OPEN ? Instant.now().plus(policy.delay()) : null;
+        Context context = Vertx.currentContext();
+        if (context != null) {
+            context.runOnContext(next -> announce(state, nextTrialAt));
+        } else {
+            announce(state, nextTrialAt);
+        }
     }
 
-    /** A partner call the breaker counted as a failure, for {@code reason} (the cold offer's). */
-    void failed(String reason) {
-        partnerCalls.increment();
-        partnerFailures.increment();
-        int failures = consecutiveFailures.updateAndGet(count -> Math.min(count + 1, policy.failuresToOpen()));
-        events.failed(reason, failures);
-    }
-
-    /** A call the open (or half-open, busy) circuit turned away without calling the partner. */
-    void rejected() {
-        rejected.increment();
-        events.rejected();
+    private void announce(CircuitBreakerState state, Instant nextTrialAt) {
+        // Stamped, logged and shown by /circuit as it takes its place in the story, so all of them tell the same.
+        events.tell(at -> {
+            Change from = lastChange;
+            lastChange = new Change(state, at, nextTrialAt);
+            LOG.infof("CircuitBreaker '%s' changed state from %s to %s", PartnerOfferClient.CIRCUIT, from.state(), state);
+            return CircuitEvents.Event.stateChanged(at, from.state(), state,
+                    state == CircuitBreakerState.CLOSED ? 0 : policy.failuresToOpen(), nextTrialAt);
+        });
     }
 
     public Snapshot snapshot() {
@@ -90,17 +107,12 @@ public class PartnerCircuit {
         int failures = change.state() == CircuitBreakerState.CLOSED
                 ? Math.min(consecutiveFailures.get(), failuresToOpen - 1)
                 : failuresToOpen;
-        Instant nextTrialAt = nextTrialAt(change);
         return new Snapshot(PartnerOfferClient.CIRCUIT, change.state().name(), failures, failuresToOpen,
                 policy.delay().toSeconds(), policy.timeout().toMillis(), partnerCalls.sum(), partnerFailures.sum(),
-                rejected.sum(), change.at().toString(), nextTrialAt == null ? null : nextTrialAt.toString());
+                rejected.sum(), change.at().toString(), change.nextTrialAt() == null ? null : change.nextTrialAt().toString());
     }
 
-    private Instant nextTrialAt(Change change) {
-        return change.state() == CircuitBreakerState.OPEN ? change.at().plus(policy.delay()) : null;
-    }
-
-    private record Change(CircuitBreakerState state, Instant at) {
+    private record Change(CircuitBreakerState state, Instant at, Instant nextTrialAt) {
     }
 
     /**

@@ -6,6 +6,8 @@ import java.net.UnknownHostException;
 import java.time.temporal.ChronoUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Fallback;
@@ -16,6 +18,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JacksonException;
 
+import io.smallrye.faulttolerance.FaultToleranceOperationProvider;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.mutiny.Uni;
 
@@ -30,14 +33,11 @@ public class PartnerOfferClient {
     private final PartnerOfferRestClient partner;
     private final PartnerOfferBounds bounds;
     private final ColdOfferConfig coldOffer;
-    private final PartnerCircuit circuit;
 
-    PartnerOfferClient(@RestClient PartnerOfferRestClient partner, PartnerOfferBounds bounds, ColdOfferConfig coldOffer,
-            PartnerCircuit circuit) {
+    PartnerOfferClient(@RestClient PartnerOfferRestClient partner, PartnerOfferBounds bounds, ColdOfferConfig coldOffer) {
         this.partner = partner;
         this.bounds = bounds;
         this.coldOffer = coldOffer;
-        this.circuit = circuit;
     }
 
     /**
@@ -62,14 +62,21 @@ public class PartnerOfferClient {
         return bounds.exchange(partner::offer).map(PartnerOfferClient::hot);
     }
 
-    // The fallback sits outside the breaker: it runs once for each call the breaker counted as failed or turned away.
+    /** The policy in force on {@link #hotOffer()}: read where it is written, so that it knows no other class. */
+    @Produces
+    @Singleton
+    static PartnerPolicy policy(FaultToleranceOperationProvider operations) throws NoSuchMethodException {
+        // Registered for reflection by the Fault Tolerance extension, as for every guarded method.
+        return new PartnerPolicy(operations.get(PartnerOfferClient.class, PartnerOfferClient.class.getDeclaredMethod("hotOffer")));
+    }
+
+    // The fallback sits outside the breaker: it runs once for each call the breaker counted as failed or turned away,
+    // and its reason tells which (PartnerCircuit#count).
     Uni<Offer> coldOffer(Throwable failure) {
         String reason = reasonFor(failure);
         if (failure instanceof CircuitBreakerOpenException) {
-            circuit.rejected();
             LOG.debugf("Circuit '%s' is open: cold offer without calling the partner", CIRCUIT);
         } else {
-            circuit.failed(reason);
             LOG.warnf("%s; answering a cold offer", describe(reason, failure));
         }
         return Uni.createFrom().item(new Offer(coldOffer.id(), Offer.COLD, coldOffer.description(), coldOffer.price(), reason));

@@ -102,7 +102,8 @@ final class OfferApi {
     /** Brings the breaker back to CLOSED with no failures the way a user would: a healthy partner and a few calls. */
     static void closeCircuit(WireMockServer partner) {
         partnerIsHealthy(partner);
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        // Generous: the first test in a fresh JVM on a loaded machine spends seconds compiling rest-assured's Groovy.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
             JsonPath circuit = circuit();
             if ("CLOSED".equals(circuit.getString("state")) && circuit.getInt("failures") == 0) {
                 return true;

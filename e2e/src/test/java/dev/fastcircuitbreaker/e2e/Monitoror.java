@@ -1,0 +1,255 @@
+package dev.fastcircuitbreaker.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.opentest4j.TestAbortedException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Monitoror's own core, asked what it shows: its answer on a config ({@code GET /api/v1/configs/<name>}, the hydrated
+ * tiles or Monitoror's errors) and on each tile (the {@code url} the hydrated config gives it). Either the compose
+ * container's published port, or the binary monitoror/build.sh builds, started here as a process.
+ */
+final class Monitoror implements AutoCloseable {
+
+    static final Path CONFIG = Compose.ROOT.resolve("config.json");
+    private static final Path BUILD = Compose.ROOT.resolve("monitoror/build.sh");
+    /** monitoror/build.sh's exit codes: the Go module proxy refuses Monitoror's module; no Go. */
+    private static final int BLOCKED = 3;
+    private static final int NO_GO = 4;
+    private static final Path WORK = Compose.ROOT.resolve("e2e/target/monitoror");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** A tile as Monitoror's UI draws it: SUCCESS (green), FAILURE (red) or WARNING (yellow), its message, its value. */
+    record Tile(String status, String message, String value) {
+        @Override
+        public String toString() {
+            return status + (value.isEmpty() ? "" : " " + value) + (message.isEmpty() ? "" : " (" + message + ")");
+        }
+    }
+
+    private final String url;
+    private final Process process;
+
+    private Monitoror(String url, Process process) {
+        this.url = url;
+        this.process = process;
+    }
+
+    /** The Monitoror that answers there, e.g. compose's container on its published port. */
+    static Monitoror at(String url) {
+        Monitoror monitoror = new Monitoror(url, null);
+        monitoror.awaitAnswer();
+        return monitoror;
+    }
+
+    /**
+     * Monitoror's binary on a free port of 127.0.0.1, with monitoror.env's settings and these named configs (file
+     * contents by name; {@code default} is the board).
+     */
+    static Monitoror start(Map<String, String> configs) {
+        Path binary = binary();
+        try {
+            Files.createDirectories(WORK);
+            int port;
+            try (ServerSocket free = new ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            ProcessBuilder builder = new ProcessBuilder(binary.toString()).directory(WORK.toFile()).redirectErrorStream(true)
+                    .redirectOutput(WORK.resolve("monitoror-" + port + ".log").toFile());
+            Map<String, String> env = builder.environment();
+            env.putAll(settings());
+            env.put("MO_ADDRESS", "127.0.0.1");
+            env.put("MO_PORT", Integer.toString(port));
+            env.put("MO_DISABLEUI", "true");
+            for (Map.Entry<String, String> config : configs.entrySet()) {
+                Path file = WORK.resolve(config.getKey() + "-" + port + ".json");
+                Files.writeString(file, config.getValue());
+                env.put(config.getKey().equals("default") ? "MO_CONFIG" : "MO_CONFIG_" + config.getKey().toUpperCase(),
+                        file.toString());
+            }
+            Monitoror monitoror = new Monitoror("http://127.0.0.1:" + port, builder.start());
+            monitoror.awaitAnswer();
+            return monitoror;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** config.json with compose's service addresses ({@code partner-offer:8081}) replaced by where the test runs them. */
+    static String configFor(Map<String, String> hosts) {
+        String config = read(CONFIG);
+        for (Map.Entry<String, String> host : hosts.entrySet()) {
+            config = config.replace("//" + host.getKey() + "/", "//" + host.getValue() + "/");
+        }
+        return config;
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** monitoror.env, as compose gives it to the container (MO_CONFIG aside: the tests say which file). */
+    static Map<String, String> settings() {
+        return read(Compose.ROOT.resolve("monitoror/monitoror.env")).lines()
+                .map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                .map(line -> line.split("=", 2))
+                .collect(Collectors.toMap(pair -> pair[0], pair -> pair[1]));
+    }
+
+    /**
+     * The binary monitoror/build.sh answers with (MONITOROR_BIN's, or the one it built from Monitoror's Go module). Where
+     * the Go module proxy refuses the module the test is skipped, CI included ("blocked"); without Go it is skipped,
+     * except in CI; any other failure fails it.
+     */
+    private static Path binary() {
+        try {
+            Process build = new ProcessBuilder("bash", BUILD.toString()).redirectErrorStream(true).start();
+            String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!build.waitFor(20, TimeUnit.MINUTES)) {
+                build.destroyForcibly();
+                throw new AssertionError("monitoror/build.sh did not finish in 20 min:\n" + output);
+            }
+            String[] lines = output.split("\\R");
+            switch (build.exitValue()) {
+                case 0:
+                    return Path.of(lines[lines.length - 1]);
+                case BLOCKED:
+                    throw new TestAbortedException(lines[lines.length - 1].replace("[monitoror] ", "") + "; skipped");
+                case NO_GO:
+                    String reason = "neither Go nor MONITOROR_BIN: Monitoror's core builds with Go 1.26 (monitoror/build.sh)";
+                    if (System.getenv("CI") != null) {
+                        throw new AssertionError(reason);
+                    }
+                    throw new TestAbortedException(reason + "; skipped");
+                default:
+                    throw new AssertionError("monitoror/build.sh exited with " + build.exitValue() + ":\n" + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Monitoror's errors on the named config, each as {@code ID: message}; none when it accepts it. */
+    List<String> errors(String config) {
+        return errors(config(config));
+    }
+
+    private static List<String> errors(JsonNode answer) {
+        List<String> errors = new ArrayList<>();
+        answer.path("errors").forEach(error -> errors.add(error.path("id").asText() + ": " + error.path("message").asText()));
+        return errors;
+    }
+
+    /** Monitoror's answer on the named config: {@code {"config": {...hydrated...}}}, or with {@code "errors": [...]}. */
+    JsonNode config(String config) {
+        return get("/api/v1/configs/" + config);
+    }
+
+    /** Every tile of the default board by label, each as Monitoror answers it now; a GROUP summed up from its sub-tiles. */
+    Map<String, Tile> board() {
+        JsonNode answer = config("default");
+        if (answer.has("errors")) {
+            throw new AssertionError("Monitoror refuses the board: " + errors(answer));
+        }
+        Map<String, Tile> board = new LinkedHashMap<>();
+        for (JsonNode tile : answer.path("config").path("tiles")) {
+            board.put(tile.path("label").asText(), "GROUP".equals(tile.path("type").asText()) ? group(tile) : tile(tile));
+        }
+        return board;
+    }
+
+    /**
+     * The UI's summary of a GROUP: the worst status of its sub-tiles (a FAILURE over a WARNING), and as message how many
+     * of them are SUCCESS, out of all.
+     */
+    private Tile group(JsonNode group) {
+        List<Tile> tiles = new ArrayList<>();
+        group.path("tiles").forEach(tile -> tiles.add(tile(tile)));
+        long ok = tiles.stream().filter(tile -> tile.status().equals("SUCCESS")).count();
+        String worst = tiles.stream().anyMatch(tile -> tile.status().equals("FAILURE")) ? "FAILURE"
+                : ok < tiles.size() ? "WARNING" : "SUCCESS";
+        return new Tile(worst, ok + " / " + tiles.size(), "");
+    }
+
+    private Tile tile(JsonNode tile) {
+        String tileUrl = tile.path("url").asText();
+        if (tileUrl.isEmpty()) {
+            throw new AssertionError("Monitoror gave no url to " + tile);
+        }
+        JsonNode answer = get(tileUrl);
+        List<String> values = new ArrayList<>();
+        answer.path("value").path("values").forEach(value -> values.add(value.asText()));
+        return new Tile(answer.path("status").asText(), answer.path("message").asText(), String.join(" ", values));
+    }
+
+    private JsonNode get(String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).GET().build();
+        try {
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new AssertionError("Monitoror answered " + response.statusCode() + " on " + path + ": " + response.body());
+            }
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitAnswer() {
+        await().alias("Monitoror answers on " + url).atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                .ignoreExceptionsInstanceOf(UncheckedIOException.class).until(() -> {
+                    if (process != null && !process.isAlive()) {
+                        throw new IllegalStateException("Monitoror exited with " + process.exitValue() + ", see " + WORK);
+                    }
+                    return get("/api/v1/info").path("version").isTextual();
+                });
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
