@@ -6,16 +6,19 @@ import java.net.UnknownHostException;
 import java.time.temporal.ChronoUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Fallback;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JacksonException;
 
-import io.netty.handler.codec.TooLongFrameException;
+import io.smallrye.faulttolerance.FaultToleranceOperationProvider;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.mutiny.Uni;
 
@@ -27,14 +30,14 @@ public class PartnerOfferClient {
 
     private static final Logger LOG = Logger.getLogger(PartnerOfferClient.class);
 
-    private final PartnerOfferHttpClient partner;
+    private final PartnerOfferRestClient partner;
+    private final PartnerOfferBounds bounds;
     private final ColdOfferConfig coldOffer;
-    private final PartnerPolicy policy;
 
-    PartnerOfferClient(PartnerOfferHttpClient partner, ColdOfferConfig coldOffer, PartnerPolicy policy) {
+    PartnerOfferClient(@RestClient PartnerOfferRestClient partner, PartnerOfferBounds bounds, ColdOfferConfig coldOffer) {
         this.partner = partner;
+        this.bounds = bounds;
         this.coldOffer = coldOffer;
-        this.policy = policy;
     }
 
     /**
@@ -56,7 +59,15 @@ public class PartnerOfferClient {
     @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
     @Fallback(fallbackMethod = "coldOffer")
     public Uni<Offer> hotOffer() {
-        return partner.offer().map(PartnerOfferClient::hot);
+        return bounds.exchange(partner::offer).map(PartnerOfferClient::hot);
+    }
+
+    /** The policy in force on {@link #hotOffer()}: read where it is written, so that it knows no other class. */
+    @Produces
+    @Singleton
+    static PartnerPolicy policy(FaultToleranceOperationProvider operations) throws NoSuchMethodException {
+        // Registered for reflection by the Fault Tolerance extension, as for every guarded method.
+        return new PartnerPolicy(operations.get(PartnerOfferClient.class, PartnerOfferClient.class.getDeclaredMethod("hotOffer")));
     }
 
     // The fallback sits outside the breaker: it runs once for each call the breaker counted as failed or turned away,
@@ -73,7 +84,7 @@ public class PartnerOfferClient {
 
     private static Offer hot(PartnerOffer offer) {
         if (offer == null || !offer.isComplete()) {
-            throw new BadPartnerResponseException("partner-offer answered an incomplete offer: " + offer);
+            throw new PartnerOfferBounds.BadPartnerResponseException("partner-offer answered an incomplete offer: " + offer);
         }
         return new Offer(offer.id(), Offer.HOT, offer.description(), offer.price(), Offer.PARTNER_ANSWERED);
     }
@@ -89,17 +100,16 @@ public class PartnerOfferClient {
         if (causedBy(failure, ConnectException.class, NoRouteToHostException.class, UnknownHostException.class)) {
             return Offer.PARTNER_UNREACHABLE;
         }
-        // TooLongFrameException: a status line or headers longer than the HTTP client's limits.
-        if (causedBy(failure, JacksonException.class, BadPartnerResponseException.class, TooLongFrameException.class)) {
+        if (causedBy(failure, JacksonException.class, PartnerOfferBounds.BadPartnerResponseException.class)) {
             return Offer.PARTNER_BAD_RESPONSE;
         }
         return Offer.PARTNER_ERROR;
     }
 
     /** The failure in words for the log, without exception class names: "partner-offer unreachable: connection refused". */
-    private String describe(String reason, Throwable failure) {
+    private static String describe(String reason, Throwable failure) {
         return switch (reason) {
-            case Offer.TIMEOUT -> "partner-offer did not answer within " + policy.timeout().toMillis() + " ms";
+            case Offer.TIMEOUT -> "partner-offer did not answer within the timeout";
             case Offer.PARTNER_UNREACHABLE -> "partner-offer unreachable: " + detail(failure);
             case Offer.PARTNER_BAD_RESPONSE -> "partner-offer answered something that is not an offer: " + detail(failure);
             default -> "partner-offer failed: " + detail(failure);
@@ -131,13 +141,5 @@ public class PartnerOfferClient {
             }
         }
         return false;
-    }
-
-    /** partner-offer answered, but not with something offer can use as a hot offer. */
-    static final class BadPartnerResponseException extends RuntimeException {
-
-        BadPartnerResponseException(String message) {
-            super(message);
-        }
     }
 }

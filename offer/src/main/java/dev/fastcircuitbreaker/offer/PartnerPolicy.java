@@ -2,28 +2,24 @@ package dev.fastcircuitbreaker.offer;
 
 import java.time.Duration;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 
-import io.smallrye.faulttolerance.FaultToleranceOperationProvider;
 import io.smallrye.faulttolerance.config.FaultToleranceOperation;
 
 /**
  * The policy in force on {@link PartnerOfferClient#hotOffer()}: the annotations' numbers, or their
  * {@code quarkus.fault-tolerance."…PartnerOfferClient/hotOffer".…} overrides, read from the very operation SmallRye
  * Fault Tolerance built for the method, so that every view shows what the breaker and the timeout really use.
+ * {@link PartnerOfferClient#policy} makes the one instance.
  */
-@ApplicationScoped
 public class PartnerPolicy {
 
     private final int failuresToOpen;
     private final Duration delay;
     private final Duration timeout;
 
-    PartnerPolicy(FaultToleranceOperationProvider operations) {
-        FaultToleranceOperation hotOffer = operations.get(PartnerOfferClient.class, hotOfferMethod());
+    PartnerPolicy(FaultToleranceOperation hotOffer) {
         CircuitBreaker breaker = hotOffer.getCircuitBreaker();
         // "failures in a row" is what the window means only when every call in it must have failed.
         if (breaker.failureRatio() != 1.0) {
@@ -48,14 +44,5 @@ public class PartnerPolicy {
     /** A partner call slower than this has failed. */
     public Duration timeout() {
         return timeout;
-    }
-
-    private static java.lang.reflect.Method hotOfferMethod() {
-        try {
-            // Registered for reflection by the Fault Tolerance extension, as for every guarded method.
-            return PartnerOfferClient.class.getDeclaredMethod("hotOffer");
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -28,13 +28,6 @@ class OfferClassesTest {
     private static final Path CLASSES = Path.of("target/classes/dev/fastcircuitbreaker/offer");
     private static final Pattern OFFER_CLASS = Pattern.compile("dev/fastcircuitbreaker/offer/(\\w+)");
 
-    // Cycles through PartnerOfferHttpClient and PartnerPolicy go with the REST client change (issue 21): delete
-    // these lines once it is merged.
-    private static final Set<String> BEING_REMOVED = Set.of(
-            "PartnerOfferClient -> PartnerOfferHttpClient -> PartnerOfferClient",
-            "PartnerOfferClient -> PartnerOfferHttpClient -> PartnerPolicy -> PartnerOfferClient",
-            "PartnerOfferClient -> PartnerPolicy -> PartnerOfferClient");
-
     @Test
     void importEachOtherInNoCycle() throws IOException {
         Map<String, Set<String>> uses = dependencies();
@@ -42,7 +35,6 @@ class OfferClassesTest {
         for (String start : uses.keySet()) {
             findCycles(start, start, new ArrayList<>(List.of(start)), uses, cycles);
         }
-        cycles.removeAll(BEING_REMOVED);
         assertEquals(List.of(), cycles, "import cycles among " + uses);
     }
 

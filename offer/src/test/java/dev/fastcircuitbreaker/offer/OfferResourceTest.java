@@ -108,13 +108,13 @@ class OfferResourceTest {
 
     @Test
     void answersHotWhenThePartnersAnswerIsExactlyTheBodyLimit() {
-        partnerAnswers(partner, okJson(paddedHotOffer(PartnerOfferHttpClient.MAX_BODY_BYTES)));
+        partnerAnswers(partner, okJson(paddedHotOffer(PartnerOfferBounds.MAX_BODY_BYTES)));
         expectHotOffer();
     }
 
     @Test
     void answersColdWhenThePartnersAnswerIsOneByteOverTheBodyLimit() {
-        partnerAnswers(partner, okJson(paddedHotOffer(PartnerOfferHttpClient.MAX_BODY_BYTES + 1)));
+        partnerAnswers(partner, okJson(paddedHotOffer(PartnerOfferBounds.MAX_BODY_BYTES + 1)));
         expectColdOffer("partner-bad-response");
         expectCountedAsAFailure();
     }

@@ -32,7 +32,7 @@ public class PartnerDouble implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         server = new WireMockServer(options().port(freePort()).bindAddress("127.0.0.1"));
         server.start();
-        return Map.of("partner-offer.url", server.baseUrl());
+        return Map.of("quarkus.rest-client.partner-offer.url", server.baseUrl());
     }
 
     @Override
