@@ -1,5 +1,6 @@
 package dev.fastcircuitbreaker.e2e;
 
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -67,6 +68,15 @@ final class ServiceProcess implements AutoCloseable {
     /** Starts the module's jar again on the port it had, as a restarted container would be. */
     ServiceProcess restart(Map<String, String> env) {
         return new ServiceProcess(module, port, env);
+    }
+
+    /** partner-offer's own count of the {@code /offers} requests it served (at this URL), from its metrics. */
+    static long offersServed(String partnerUrl) {
+        String metrics = given().baseUri(partnerUrl).get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines()
+                .filter(line -> line.startsWith("http_server_requests_seconds_count{") && line.contains("uri=\"/offers\""))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     String url() {
