@@ -99,7 +99,6 @@ abstract class PartnerOutageScenario {
         expectCircuit("CLOSED", 0);
         long openedBefore = logged("changed state from CLOSED to OPEN");
         long closedBefore = logged("changed state from HALF_OPEN to CLOSED");
-        long partnerFailuresBefore = offer().circuit().getLong("partnerFailures");
 
         timeline.step("partner-offer stopped");
         stopPartner();
@@ -108,9 +107,7 @@ abstract class PartnerOutageScenario {
             expectOffer("cold", partnerGoneReasons());
             expectCircuit(failures < failuresToOpen ? "CLOSED" : "OPEN", failures);
         }
-        long rejectedBefore = offer().circuit().getLong("rejected");
         expectOffer("cold", "circuit-open");
-        assertEquals(rejectedBefore + 1, offer().circuit().getLong("rejected"));
 
         timeline.step("partner-offer started");
         startPartner();
@@ -123,7 +120,6 @@ abstract class PartnerOutageScenario {
         timeline.step("waiting for the trial call after the delay");
         awaitHotOffer();
         expectCircuit("CLOSED", 0);
-        assertEquals(partnerFailuresBefore + failuresToOpen, offer().circuit().getLong("partnerFailures"));
         assertEquals(openedBefore + 1, logged("changed state from CLOSED to OPEN"), "CLOSED -> OPEN logged once");
         assertEquals(closedBefore + 1, logged("changed state from HALF_OPEN to CLOSED"), "HALF_OPEN -> CLOSED logged once");
     }
