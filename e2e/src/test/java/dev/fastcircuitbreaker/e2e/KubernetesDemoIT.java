@@ -86,7 +86,7 @@ class KubernetesDemoIT {
         PodSpec pod = monitoror.getSpec().getTemplate().getSpec();
         Container container = pod.getContainers().get(0);
         // compose's default image, "${MONITOROR_IMAGE:-monitoror/monitoror:4.0.1}": the public one.
-        String composeImage = GeneratedManifestsIT.compose().path("services").path("monitoror").path("image").asText()
+        String composeImage = Compose.file().path("services").path("monitoror").path("image").asText()
                 .replaceAll("\\$\\{\\w+:-([^}]+)}", "$1");
         assertEquals(composeImage, container.getImage());
 
@@ -102,7 +102,7 @@ class KubernetesDemoIT {
 
         // compose publishes "127.0.0.1:${MONITOROR_PORT:-38080}:8080": the Service keeps the default host port, so
         // port-forward gives the same URL.
-        String published = GeneratedManifestsIT.compose().path("services").path("monitoror").path("ports").get(0).asText()
+        String published = Compose.file().path("services").path("monitoror").path("ports").get(0).asText()
                 .replaceAll("\\$\\{\\w+:-(\\d+)}", "$1");
         String[] parts = published.split(":");
         ServicePort port = demo.one(Service.class, "monitoror").getSpec().getPorts().get(0);

@@ -87,10 +87,6 @@ final class ServiceProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     /** Resident memory now, from /proc. */
     long rssMib() {
         return status("VmRSS:") / 1024;
@@ -142,15 +138,20 @@ final class ServiceProcess implements AutoCloseable {
     public void close() {
         if (process.isAlive()) {
             resume();
-            process.destroy();
-            try {
-                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
+            stop(process);
+        }
+    }
+
+    /** Stops a process this test started (a service, Monitoror): SIGTERM, and SIGKILL if it is still there after 10 s. */
+    static void stop(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
             }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 
