@@ -60,8 +60,7 @@ final class Compose {
             });
             reader.start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor();
+                ServiceProcess.killTree(process);
                 reader.join();
                 throw new IllegalStateException(String.join(" ", command) + " did not finish in " + timeout + ":\n" + output);
             }

@@ -133,7 +133,7 @@ final class Monitoror implements AutoCloseable {
             Process build = new ProcessBuilder("bash", BUILD.toString()).redirectErrorStream(true).start();
             String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!build.waitFor(20, TimeUnit.MINUTES)) {
-                build.destroyForcibly();
+                ServiceProcess.killTree(build);
                 throw new AssertionError("monitoror/build.sh did not finish in 20 min:\n" + output);
             }
             String[] lines = output.split("\\R");

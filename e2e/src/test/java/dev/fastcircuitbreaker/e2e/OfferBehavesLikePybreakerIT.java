@@ -47,9 +47,7 @@ class OfferBehavesLikePybreakerIT {
                 StandardCharsets.UTF_8)).lines().forEach(System.out::println), "pytest-output");
         printer.start();
         if (!process.waitFor(AT_MOST.toMinutes(), TimeUnit.MINUTES)) {
-            // pytest and the offer it started: stopped by their PIDs.
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly().waitFor();
+            ServiceProcess.killTree(process); // pytest and the offer it started
             throw new AssertionError("the walks took more than " + AT_MOST);
         }
         printer.join();

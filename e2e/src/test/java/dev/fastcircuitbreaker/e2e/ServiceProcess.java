@@ -142,6 +142,12 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL to a process this test started and to every process it started, each by its PID; returns once it is gone. */
+    static void killTree(Process process) throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly().waitFor();
+    }
+
     /** Stops a process this test started (a service, Monitoror): SIGTERM, and SIGKILL if it is still there after 10 s. */
     static void stop(Process process) {
         process.destroy();
