@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * The repository's docker-compose.yml driven through the Compose CLI a user has: {@code docker compose} (v2) when it
  * answers, else {@code docker-compose} (v1).
@@ -21,6 +23,11 @@ final class Compose {
 
     private Compose(List<String> command) {
         this.command = command;
+    }
+
+    /** docker-compose.yml as written, a YAML tree. */
+    static JsonNode file() throws IOException {
+        return Manifests.YAML.readTree(ROOT.resolve("docker-compose.yml").toFile());
     }
 
     static Compose cli() {
@@ -53,8 +60,7 @@ final class Compose {
             });
             reader.start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor();
+                ServiceProcess.killTree(process);
                 reader.join();
                 throw new IllegalStateException(String.join(" ", command) + " did not finish in " + timeout + ":\n" + output);
             }

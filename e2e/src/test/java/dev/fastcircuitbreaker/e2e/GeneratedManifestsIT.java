@@ -19,8 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -81,7 +79,7 @@ class GeneratedManifestsIT {
             assertNotNull(resources.getRequests().get(resource), "requests." + resource);
             assertNotNull(resources.getLimits().get(resource), "limits." + resource);
         }
-        String composeLimit = compose().path("services").path(name).path("mem_limit").asText();
+        String composeLimit = Compose.file().path("services").path(name).path("mem_limit").asText();
         assertTrue(composeLimit.endsWith("m"), "docker-compose.yml's mem_limit in MiB: " + composeLimit);
         long composeBytes = Long.parseLong(composeLimit.substring(0, composeLimit.length() - 1)) * 1024 * 1024;
         assertEquals(composeBytes, Quantity.getAmountInBytes(resources.getLimits().get("memory")).longValueExact());
@@ -116,7 +114,7 @@ class GeneratedManifestsIT {
 
         // The same variables as docker-compose.yml, and no more: nothing shadows the annotations' policy.
         Map<String, String> composeEnv = new TreeMap<>();
-        compose().path("services").path("offer").path("environment").fields()
+        Compose.file().path("services").path("offer").path("environment").fields()
                 .forEachRemaining(variable -> composeEnv.put(variable.getKey(), variable.getValue().asText()));
         assertEquals(composeEnv, new TreeMap<>(env), "offer's environment as docker-compose.yml sets it");
     }
@@ -141,9 +139,5 @@ class GeneratedManifestsIT {
 
     private static Manifests generated(String service) {
         return Manifests.read(manifest(service));
-    }
-
-    static JsonNode compose() throws IOException {
-        return Manifests.YAML.readTree(Compose.ROOT.resolve("docker-compose.yml").toFile());
     }
 }

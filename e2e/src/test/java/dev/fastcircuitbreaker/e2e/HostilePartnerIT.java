@@ -1,15 +1,10 @@
 package dev.fastcircuitbreaker.e2e;
 
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,12 +21,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.fastcircuitbreaker.e2e.HostilePartner.Behaviour;
 import dev.fastcircuitbreaker.e2e.HostilePartner.Connection;
-import io.restassured.path.json.JsonPath;
+import dev.fastcircuitbreaker.e2e.OfferClient.Answer;
 
 /**
  * A partner that misbehaves at the socket level must not hurt offer: the packaged offer, with a small heap, takes 16
@@ -50,10 +42,9 @@ class HostilePartnerIT {
     private static final long MARGIN_MILLIS = 1_500;
     private static final long MAX_RSS_MIB = 320;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final ObjectMapper json = new ObjectMapper();
     private HostilePartner partner;
     private ServiceProcess offer;
+    private OfferClient client;
     private long timeoutMillis;
 
     @BeforeAll
@@ -63,8 +54,9 @@ class HostilePartnerIT {
                 "PARTNER_OFFER_URL", partner.url(),
                 "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS),
                 "JAVA_TOOL_OPTIONS", "-Xmx64m"));
+        client = new OfferClient(offer.url());
         awaitHotAndClosed();
-        timeoutMillis = circuit().getLong("timeoutMillis");
+        timeoutMillis = client.circuit().getLong("timeoutMillis");
     }
 
     @AfterAll
@@ -96,13 +88,13 @@ class HostilePartnerIT {
         List<Answer> answers = underLoad();
 
         assertTrue(answers.stream().allMatch(answer -> "partner-answered".equals(answer.reason())), () -> summary(answers));
-        assertEquals("CLOSED", circuit().getString("state"));
-        assertEquals(0, circuit().getInt("failures"));
+        assertEquals("CLOSED", client.circuit().getString("state"));
+        assertEquals(0, client.circuit().getInt("failures"));
         partner.behave(Behaviour.HEALTHY);
     }
 
     private void expectColdInTimeAndConnectionsClosed(Behaviour behaviour, String reason) throws Exception {
-        long failuresBefore = circuit().getLong("partnerFailures");
+        long failuresBefore = client.circuit().getLong("partnerFailures");
         partner.behave(behaviour);
 
         List<Answer> answers = underLoad();
@@ -112,7 +104,7 @@ class HostilePartnerIT {
                 () -> summary(answers));
         long failures = answers.stream().filter(answer -> reason.equals(answer.reason())).count();
         assertTrue(failures >= 3, () -> "the partner was called: " + summary(answers));
-        assertEquals(failuresBefore + failures, circuit().getLong("partnerFailures"), "each one counted as a failure");
+        assertEquals(failuresBefore + failures, client.circuit().getLong("partnerFailures"), "each one counted as a failure");
         long slowest = answers.stream().mapToLong(Answer::millis).max().orElseThrow();
         assertTrue(slowest <= timeoutMillis + MARGIN_MILLIS, () -> "slowest answer " + slowest + " ms: " + summary(answers));
 
@@ -143,7 +135,7 @@ class HostilePartnerIT {
                 results.add(callers.submit(() -> {
                     List<Answer> answers = new ArrayList<>();
                     while (System.nanoTime() < end) {
-                        answers.add(askOffer());
+                        answers.add(client.ask());
                     }
                     return answers;
                 }));
@@ -156,26 +148,6 @@ class HostilePartnerIT {
         } finally {
             callers.shutdownNow();
         }
-    }
-
-    private record Answer(String reason, long millis) {
-    }
-
-    /** One GET /offers; the reason of a 200 cold or hot offer, or what else came back. */
-    private Answer askOffer() {
-        long start = System.nanoTime();
-        String reason;
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(offer.url() + "/offers"))
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode body = json.readTree(response.body());
-            reason = response.statusCode() == 200 && body.path("type").isTextual()
-                    ? body.path("reason").asText("no reason")
-                    : "status " + response.statusCode();
-        } catch (Exception e) {
-            reason = e.toString();
-        }
-        return new Answer(reason, (System.nanoTime() - start) / 1_000_000);
     }
 
     private List<Connection> connectionsServing(Behaviour behaviour) {
@@ -193,11 +165,7 @@ class HostilePartnerIT {
 
     private void awaitHotAndClosed() {
         await().atMost(Duration.ofSeconds(DELAY_SECONDS + 15L)).pollInterval(Duration.ofMillis(200))
-                .until(() -> "partner-answered".equals(askOffer().reason()) && "CLOSED".equals(circuit().getString("state")));
-    }
-
-    private JsonPath circuit() {
-        return given().baseUri(offer.url()).get("/circuit").then().statusCode(200).extract().jsonPath();
+                .until(() -> "partner-answered".equals(client.ask().reason()) && "CLOSED".equals(client.circuit().getString("state")));
     }
 
     private static String summary(List<Answer> answers) {

@@ -2,7 +2,6 @@ package dev.fastcircuitbreaker.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +14,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,16 +44,8 @@ class KubernetesDemoIT {
             demo = Manifests.parse(Compose.exec(
                     List.of("kubectl", "kustomize", Compose.ROOT.resolve("kubernetes").toString()), Duration.ofMinutes(1)));
         } catch (UncheckedIOException noKubectl) {
-            // As Docker for ComposeDemoIT, ./mvnw verify on a developer's machine does without it; CI must not.
-            if (System.getenv("CI") != null) {
-                throw new AssertionError(NO_KUBECTL, noKubectl);
-            }
+            SkipReasons.skipOutsideCi(NO_KUBECTL);
         }
-    }
-
-    @BeforeEach
-    void skipWithoutKubectl() {
-        assumeTrue(demo != null, NO_KUBECTL + ": skipped");
     }
 
     @Test
@@ -96,7 +86,7 @@ class KubernetesDemoIT {
         PodSpec pod = monitoror.getSpec().getTemplate().getSpec();
         Container container = pod.getContainers().get(0);
         // compose's default image, "${MONITOROR_IMAGE:-monitoror/monitoror:4.0.1}": the public one.
-        String composeImage = GeneratedManifestsIT.compose().path("services").path("monitoror").path("image").asText()
+        String composeImage = Compose.file().path("services").path("monitoror").path("image").asText()
                 .replaceAll("\\$\\{\\w+:-([^}]+)}", "$1");
         assertEquals(composeImage, container.getImage());
 
@@ -112,7 +102,7 @@ class KubernetesDemoIT {
 
         // compose publishes "127.0.0.1:${MONITOROR_PORT:-38080}:8080": the Service keeps the default host port, so
         // port-forward gives the same URL.
-        String published = GeneratedManifestsIT.compose().path("services").path("monitoror").path("ports").get(0).asText()
+        String published = Compose.file().path("services").path("monitoror").path("ports").get(0).asText()
                 .replaceAll("\\$\\{\\w+:-(\\d+)}", "$1");
         String[] parts = published.split(":");
         ServicePort port = demo.one(Service.class, "monitoror").getSpec().getPorts().get(0);

@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import org.opentest4j.TestAbortedException;
+import org.junit.jupiter.api.Assumptions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -133,7 +133,7 @@ final class Monitoror implements AutoCloseable {
             Process build = new ProcessBuilder("bash", BUILD.toString()).redirectErrorStream(true).start();
             String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!build.waitFor(20, TimeUnit.MINUTES)) {
-                build.destroyForcibly();
+                ServiceProcess.killTree(build);
                 throw new AssertionError("monitoror/build.sh did not finish in 20 min:\n" + output);
             }
             String[] lines = output.split("\\R");
@@ -141,13 +141,9 @@ final class Monitoror implements AutoCloseable {
                 case 0:
                     return Path.of(lines[lines.length - 1]);
                 case BLOCKED:
-                    throw new TestAbortedException(lines[lines.length - 1].replace("[monitoror] ", "") + "; skipped");
+                    return Assumptions.abort(lines[lines.length - 1].replace("[monitoror] ", "") + "; skipped");
                 case NO_GO:
-                    String reason = "neither Go nor MONITOROR_BIN: Monitoror's core builds with Go 1.26 (monitoror/build.sh)";
-                    if (System.getenv("CI") != null) {
-                        throw new AssertionError(reason);
-                    }
-                    throw new TestAbortedException(reason + "; skipped");
+                    return SkipReasons.skipOutsideCi("neither Go nor MONITOROR_BIN: Monitoror's core builds with Go 1.26 (monitoror/build.sh)");
                 default:
                     throw new AssertionError("monitoror/build.sh exited with " + build.exitValue() + ":\n" + output);
             }
@@ -241,15 +237,7 @@ final class Monitoror implements AutoCloseable {
     @Override
     public void close() {
         if (process != null && process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+            ServiceProcess.stop(process);
         }
     }
 }

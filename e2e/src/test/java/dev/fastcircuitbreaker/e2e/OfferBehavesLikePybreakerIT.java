@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,11 +35,7 @@ class OfferBehavesLikePybreakerIT {
         String python = System.getenv().getOrDefault("PYTHON", "python3");
         String missing = missing(python);
         if (missing != null) {
-            if (System.getenv("CI") != null) {
-                throw new IllegalStateException(missing);
-            }
-            System.out.println("OfferBehavesLikePybreakerIT skipped: " + missing);
-            Assumptions.abort(missing);
+            SkipReasons.skipOutsideCi(missing);
         }
         ProcessBuilder pytest = new ProcessBuilder(python, "-m", "pytest", TESTS.toString(), "-v", "-s")
                 .directory(Compose.ROOT.toFile()).redirectErrorStream(true);
@@ -52,9 +47,7 @@ class OfferBehavesLikePybreakerIT {
                 StandardCharsets.UTF_8)).lines().forEach(System.out::println), "pytest-output");
         printer.start();
         if (!process.waitFor(AT_MOST.toMinutes(), TimeUnit.MINUTES)) {
-            // pytest and the offer it started: stopped by their PIDs.
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly().waitFor();
+            ServiceProcess.killTree(process); // pytest and the offer it started
             throw new AssertionError("the walks took more than " + AT_MOST);
         }
         printer.join();

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -48,12 +47,7 @@ class OfferPageIT {
     @BeforeEach
     void startServicesAndBrowser() throws IOException {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            String missing = CHROMIUM + " and " + CHROMEDRIVER + " are needed (apt-get install chromium chromium-driver)";
-            if (System.getenv("CI") != null) {
-                throw new IllegalStateException(missing);
-            }
-            System.out.println("OfferPageIT skipped: " + missing);
-            Assumptions.abort(missing);
+            SkipReasons.skipOutsideCi(CHROMIUM + " and " + CHROMEDRIVER + " are needed (apt-get install chromium chromium-driver)");
         }
         partner = ServiceProcess.start("partner-offer", Map.of());
         offer = ServiceProcess.start("offer", offerEnvironment());
@@ -68,15 +62,11 @@ class OfferPageIT {
     }
 
     @AfterEach
-    void stopAll() throws IOException {
+    void stopAll() throws Exception {
         if (browser != null) {
             browser.quit();
         }
-        for (ServiceProcess process : new ServiceProcess[] { offer, partner }) {
-            if (process != null) {
-                process.close();
-            }
-        }
+        ServiceProcess.stopAll(offer, partner);
         if (profile != null) {
             try (var files = Files.walk(profile)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());

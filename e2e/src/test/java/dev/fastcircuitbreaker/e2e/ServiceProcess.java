@@ -1,5 +1,6 @@
 package dev.fastcircuitbreaker.e2e;
 
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -69,16 +70,21 @@ final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(module, port, env);
     }
 
+    /** partner-offer's own count of the {@code /offers} requests it served (at this URL), from its metrics. */
+    static long offersServed(String partnerUrl) {
+        String metrics = given().baseUri(partnerUrl).get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines()
+                .filter(line -> line.startsWith("http_server_requests_seconds_count{") && line.contains("uri=\"/offers\""))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     String url() {
         return "http://127.0.0.1:" + port;
     }
 
     boolean isAlive() {
         return process.isAlive();
-    }
-
-    long pid() {
-        return process.pid();
     }
 
     /** Resident memory now, from /proc. */
@@ -132,15 +138,26 @@ final class ServiceProcess implements AutoCloseable {
     public void close() {
         if (process.isAlive()) {
             resume();
-            process.destroy();
-            try {
-                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
+            stop(process);
+        }
+    }
+
+    /** SIGKILL to a process this test started and to every process it started, each by its PID; returns once it is gone. */
+    static void killTree(Process process) throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly().waitFor();
+    }
+
+    /** Stops a process this test started (a service, Monitoror): SIGTERM, and SIGKILL if it is still there after 10 s. */
+    static void stop(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
             }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 
