@@ -25,7 +25,7 @@ import io.smallrye.mutiny.subscription.MultiEmitter;
 /**
  * The breaker's story: events told from any thread take their place one at a time, each stamped as it does, so the
  * story reads in the order things were told and its {@code at} never goes back. {@link #story()} is the story as a
- * hot {@link Multi}: the last {@value #KEPT} events first, then each new one. Summed-up kinds (successes, rejections)
+ * hot {@link Multi}: the last {@value #KEPT} events first, then each new one. Summed-up kinds (successes, rejections, shed calls)
  * are counted, not told: their count since the last one is told once a second, and just before any other event.
  */
 @ApplicationScoped
@@ -74,7 +74,7 @@ public class CircuitEvents {
         teller.emit(event);
     }
 
-    /** Counts one more of a summed-up kind ({@code SUCCESS}, {@code REJECTED}). */
+    /** Counts one more of a summed-up kind ({@code SUCCESS}, {@code REJECTED}, {@code OFFER_BUSY}). */
     void count(Kind kind) {
         counted.get(kind).increment();
     }
@@ -122,7 +122,8 @@ public class CircuitEvents {
         STATE_CHANGED(false),
         FAILURE(false),
         SUCCESS(true),
-        REJECTED(true);
+        REJECTED(true),
+        OFFER_BUSY(true);
 
         private final boolean summedUp;
 

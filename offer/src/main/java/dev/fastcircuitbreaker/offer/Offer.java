@@ -16,6 +16,8 @@ public record Offer(String id, String type, String description, BigDecimal price
 
     public static final String PARTNER_ANSWERED = "partner-answered";
     public static final String CIRCUIT_OPEN = "circuit-open";
+    /** Offer was already making as many partner calls as it may (OfferDesk): no failure of the partner's. */
+    public static final String OFFER_BUSY = "offer-busy";
     public static final String TIMEOUT = "timeout";
     public static final String PARTNER_UNREACHABLE = "partner-unreachable";
     public static final String PARTNER_ERROR = "partner-error";

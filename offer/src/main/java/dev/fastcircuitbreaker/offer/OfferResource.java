@@ -11,19 +11,15 @@ import io.smallrye.mutiny.Uni;
 @Path("/offers")
 public class OfferResource {
 
-    private final PartnerOfferClient partnerOfferClient;
-    private final PartnerCircuit circuit;
+    private final OfferDesk desk;
 
-    OfferResource(PartnerOfferClient partnerOfferClient, PartnerCircuit circuit) {
-        this.partnerOfferClient = partnerOfferClient;
-        this.circuit = circuit;
+    OfferResource(OfferDesk desk) {
+        this.desk = desk;
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Offer> offer() {
-        // Counted here, on what comes out of the breaker and its fallback, and not inside the guarded method: an answer
-        // that arrives just after the timeout would be a success there and a failure to the breaker.
-        return partnerOfferClient.hotOffer().invoke(circuit::count);
+        return desk.offer();
     }
 }

@@ -37,6 +37,7 @@ public class PartnerCircuit {
     private final LongAdder partnerCalls = new LongAdder();
     private final LongAdder partnerFailures = new LongAdder();
     private final LongAdder rejected = new LongAdder();
+    private final LongAdder shed = new LongAdder();
     // The state as SmallRye last reported it, and when that was told: read together, so a snapshot never pairs a new
     // state with an old time. Written only in the story's order (announce).
     private volatile Change lastChange = new Change(CircuitBreakerState.CLOSED, Instant.now(), null);
@@ -53,7 +54,10 @@ public class PartnerCircuit {
         maintenance.onStateChange(PartnerOfferClient.CIRCUIT, this::reported);
     }
 
-    /** Counts one call as the breaker judged it, which its answer tells: hot, turned away, or failed for a reason. */
+    /**
+     * Counts one call as the breaker judged it, which its answer tells: hot, turned away, or failed for a reason; or
+     * shed by {@link OfferDesk} before it reached the breaker.
+     */
     void count(Offer answer) {
         switch (answer.reason()) {
             case Offer.PARTNER_ANSWERED -> {
@@ -64,6 +68,11 @@ public class PartnerCircuit {
             case Offer.CIRCUIT_OPEN -> {
                 rejected.increment();
                 events.count(CircuitEvents.Kind.REJECTED);
+            }
+            // Offer's own overload (OfferDesk): the breaker never saw the call, and the partner is none the worse.
+            case Offer.OFFER_BUSY -> {
+                shed.increment();
+                events.count(CircuitEvents.Kind.OFFER_BUSY);
             }
             default -> {
                 partnerCalls.increment();
@@ -109,7 +118,7 @@ public class PartnerCircuit {
                 : failuresToOpen;
         return new Snapshot(PartnerOfferClient.CIRCUIT, change.state().name(), failures, failuresToOpen,
                 policy.delay().toSeconds(), policy.timeout().toMillis(), partnerCalls.sum(), partnerFailures.sum(),
-                rejected.sum(), change.at().toString(), change.nextTrialAt() == null ? null : change.nextTrialAt().toString());
+                rejected.sum(), shed.sum(), change.at().toString(), change.nextTrialAt() == null ? null : change.nextTrialAt().toString());
     }
 
     private record Change(CircuitBreakerState state, Instant at, Instant nextTrialAt) {
@@ -118,12 +127,13 @@ public class PartnerCircuit {
     /**
      * The circuit at one moment, as {@code GET /circuit} shows it. {@code failures} are the consecutive failures now
      * (0 to {@code failuresToOpen}); {@code failuresToOpen}, {@code delaySeconds} and {@code timeoutMillis} are the
-     * policy in force; {@code partnerCalls}, {@code partnerFailures} and {@code rejected} are totals since start;
+     * policy in force; {@code partnerCalls}, {@code partnerFailures}, {@code rejected} (by the open circuit) and
+     * {@code shed} (offer busy: {@link OfferDesk}'s limit reached, the breaker not asked) are totals since start;
      * {@code nextTrialAt} is there only while the circuit is OPEN.
      */
     @RegisterForReflection
     public record Snapshot(String name, String state, int failures, int failuresToOpen, long delaySeconds,
-            long timeoutMillis, long partnerCalls, long partnerFailures, long rejected, String stateChangedAt,
+            long timeoutMillis, long partnerCalls, long partnerFailures, long rejected, long shed, String stateChangedAt,
             @JsonInclude(JsonInclude.Include.NON_NULL) String nextTrialAt) {
     }
 }

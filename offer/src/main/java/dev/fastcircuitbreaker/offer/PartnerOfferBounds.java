@@ -11,6 +11,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.rest.client.RestClientBuilder;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.eclipse.microprofile.rest.client.spi.RestClientListener;
+import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
 import org.jboss.resteasy.reactive.client.impl.VertxRequestCustomizingClientBuilder;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -61,6 +62,7 @@ class PartnerOfferBounds {
     private final Vertx vertx;
     private final Context loop;
     private final Duration timeout;
+    private final int concurrentCalls;
 
     PartnerOfferBounds(Vertx vertx, PartnerPolicy policy) {
         this.vertx = vertx;
@@ -71,6 +73,7 @@ class PartnerOfferBounds {
         this.loop = vertx.getOrCreateContext();
         // The @Timeout in force: the caller's answer comes from it, and the exchange is let go at the same moment.
         this.timeout = policy.timeout();
+        this.concurrentCalls = policy.concurrentCalls();
     }
 
     /**
@@ -210,6 +213,8 @@ class PartnerOfferBounds {
             // Getting a connection (from the pool, or a new one) and each read: neither may outlast the whole exchange.
             builder.connectTimeout(bounds.timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .readTimeout(bounds.timeout.toMillis(), TimeUnit.MILLISECONDS);
+            // A connection for each call OfferDesk lets through at once: none of them waits for one.
+            builder.property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, bounds.concurrentCalls);
             vertxBuilder.httpClientOptionsCustomizer(options -> options.setMaxHeaderSize(MAX_HEADER_BYTES));
             vertxBuilder.httpClientRequestCustomizer(bounds::bound);
         }

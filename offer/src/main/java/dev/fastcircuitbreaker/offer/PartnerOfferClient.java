@@ -6,8 +6,6 @@ import java.net.UnknownHostException;
 import java.time.temporal.ChronoUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Fallback;
@@ -18,7 +16,6 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JacksonException;
 
-import io.smallrye.faulttolerance.FaultToleranceOperationProvider;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.mutiny.Uni;
 
@@ -49,7 +46,7 @@ public class PartnerOfferClient {
      * <p>
      * These numbers are the policy's only home: overrides go through the
      * {@code quarkus.fault-tolerance."dev.fastcircuitbreaker.offer.PartnerOfferClient/hotOffer".…} keys, and
-     * {@link PartnerPolicy} reads back what is in force.
+     * {@link PartnerPolicy} reads back what is in force (made by {@link OfferDesk#policy}).
      * <p>
      * {@code failureRatio = 1.0} makes "3 of the last 3 calls failed" the only way to open: with the default 0.5,
      * 2 failures out of 3 would open the circuit, even on a successful call.
@@ -60,14 +57,6 @@ public class PartnerOfferClient {
     @Fallback(fallbackMethod = "coldOffer")
     public Uni<Offer> hotOffer() {
         return bounds.exchange(partner::offer).map(PartnerOfferClient::hot);
-    }
-
-    /** The policy in force on {@link #hotOffer()}: read where it is written, so that it knows no other class. */
-    @Produces
-    @Singleton
-    static PartnerPolicy policy(FaultToleranceOperationProvider operations) throws NoSuchMethodException {
-        // Registered for reflection by the Fault Tolerance extension, as for every guarded method.
-        return new PartnerPolicy(operations.get(PartnerOfferClient.class, PartnerOfferClient.class.getDeclaredMethod("hotOffer")));
     }
 
     // The fallback sits outside the breaker: it runs once for each call the breaker counted as failed or turned away,
