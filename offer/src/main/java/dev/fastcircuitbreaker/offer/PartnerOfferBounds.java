@@ -16,6 +16,7 @@ import org.jboss.resteasy.reactive.client.impl.VertxRequestCustomizingClientBuil
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.TooLongFrameException;
 import io.quarkus.arc.Arc;
 import io.quarkus.runtime.Startup;
@@ -29,6 +30,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.impl.VertxInternal;
+import io.vertx.core.spi.VertxThreadFactory;
+import io.vertx.core.spi.transport.Transport;
 
 /**
  * The bounds on every exchange of {@link PartnerOfferRestClient} with partner-offer. A partner may misbehave at the
@@ -58,8 +62,14 @@ class PartnerOfferBounds {
     static final int MAX_HEADER_BYTES = 8 * 1024;
     /** The context local holding when the call's exchange must be over, in {@link System#nanoTime()}. */
     static final String DEADLINE = "partner-offer.deadline";
+    /** Vert.x's own share of a loop's time for I/O against its tasks ({@code vertx.nettyIORatio}). */
+    private static final int IO_RATIO = 50;
+
+    /** The name of the one thread running every exchange with partner-offer. */
+    static final String LOOP_THREAD = "partner-offer-loop";
 
     private final Vertx vertx;
+    private final EventLoopGroup ownLoop;
     private final Context loop;
     private final Duration timeout;
     private final int concurrentCalls;
@@ -70,7 +80,20 @@ class PartnerOfferBounds {
         // handlers below in step with the connection. Started from any other loop, the end of an over-limit body could
         // return the connection to the pool before the handler saw the limit, and its reset would then close the
         // connection under the next exchange.
-        this.loop = vertx.getOrCreateContext();
+        // The loop is offer's own, serving none of the connections of offer's callers: when a burst of callers keeps
+        // those loops busy for longer than the timeout, an answer the partner sent in time is still read at once, and
+        // never counted as the partner's failure for being read late. Vert.x has no public API for a context on a
+        // loop of one's own; PartnerOfferBoundsTest checks that the exchanges run there.
+        VertxInternal internal = (VertxInternal) vertx;
+        this.ownLoop = internal.transport().eventLoopGroup(Transport.IO_EVENT_LOOP_GROUP, 1,
+                task -> VertxThreadFactory.INSTANCE.newVertxThread(task, LOOP_THREAD, false,
+                        internal.maxEventLoopExecTime(), internal.maxEventLoopExecTimeUnit()),
+                IO_RATIO);
+        this.loop = internal.createEventLoopContext(ownLoop.next(), internal.getWorkerPool(),
+                Thread.currentThread().getContextClassLoader());
+        // Closed with Vert.x, after the REST client's connections, which are closed on it.
+        internal.addCloseHook(closed -> ownLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                .addListener(done -> closed.complete()));
         // The @Timeout in force: the caller's answer comes from it, and the exchange is let go at the same moment.
         this.timeout = policy.timeout();
         this.concurrentCalls = policy.concurrentCalls();
