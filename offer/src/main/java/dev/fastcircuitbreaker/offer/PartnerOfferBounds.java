@@ -36,7 +36,7 @@ import io.vertx.core.spi.transport.Transport;
 
 /**
  * The bounds on every exchange of {@link PartnerOfferRestClient} with partner-offer. A partner may misbehave at the
- * socket level, so each exchange is held, on one event loop:
+ * socket level, so each exchange is held, on an event loop of its own:
  * <ul>
  * <li><b>memory</b>: an answer declaring more than {@link #MAX_BODY_BYTES} is refused from its headers; a body is
  * counted as it arrives and the exchange reset at the first chunk over the limit (the REST client has that chunk too
@@ -106,12 +106,20 @@ class PartnerOfferBounds {
     void buildTheClient(@Observes StartupEvent start, @RestClient PartnerOfferRestClient client, ObjectMapper json) {
     }
 
-    /** The REST client's {@code call}, made on the partner's event loop; its exchange ends within the timeout from now. */
+    /**
+     * The REST client's {@code call}, made on the partner's event loop; its exchange ends within the timeout from now.
+     * Its outcome goes back to the caller's context, if it has one: the partner's loop does the exchange only, and what
+     * comes after it (the breaker's bookkeeping, the answer to offer's caller) runs on the caller's loop as it does
+     * for every other call. The @Timeout's timer fires on the caller's loop too (SmallRye runs it on the event loop the
+     * call came from), so an outcome that arrived in time is ahead of it there, however late that loop runs.
+     */
     <T> Uni<T> exchange(Supplier<Uni<T>> call) {
         return Uni.createFrom().deferred(() -> {
+            Context caller = Vertx.currentContext();
             Context exchange = VertxContext.createNewDuplicatedContext(loop);
             exchange.putLocal(DEADLINE, System.nanoTime() + timeout.toNanos());
-            return call.get().runSubscriptionOn(task -> exchange.runOnContext(start -> task.run()));
+            Uni<T> exchanged = call.get().runSubscriptionOn(task -> exchange.runOnContext(start -> task.run()));
+            return caller == null ? exchanged : exchanged.emitOn(task -> caller.runOnContext(back -> task.run()));
         });
     }
 
