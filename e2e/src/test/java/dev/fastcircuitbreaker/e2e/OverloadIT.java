@@ -8,10 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,18 +18,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -49,18 +44,16 @@ import io.vertx.core.http.RequestOptions;
  */
 class OverloadIT {
 
-    private static final int BURST = 4096;
+    private static final int BURST = 2048;
     private static final long MARGIN_MILLIS = 100;
     private static final int WARM_UP_BURSTS = 20;
     /** As many callers at once as offer lets through to the partner: no overload. */
     private static final int ORDINARY = 32;
     private static final int WARM_UP_ROUNDS = 200;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
     // The callers: one connection each, kept alive from one burst to the next, on two event loops (the machine's cores).
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-    private final io.vertx.core.http.HttpClient callers = vertx.createHttpClient(new HttpClientOptions(),
+    private final HttpClient callers = vertx.createHttpClient(new HttpClientOptions(),
             new PoolOptions().setHttp1MaxSize(BURST));
     private final ObjectMapper json = new ObjectMapper();
     private ServiceProcess partner;
@@ -185,30 +178,15 @@ class OverloadIT {
 
     private EventsSeen watchEvents() throws Exception {
         EventsSeen seen = new EventsSeen(Collections.synchronizedList(new ArrayList<>()), new AtomicLong());
-        HttpResponse<Stream<String>> response = http.send(HttpRequest.newBuilder(URI.create(offer.url() + "/circuit/events"))
-                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines());
-        assertEquals(200, response.statusCode());
-        Thread reader = new Thread(() -> {
-            try (Stream<String> lines = response.body()) {
-                lines.filter(line -> line.startsWith("data:")).forEach(line -> {
-                    try {
-                        JsonNode event = json.readTree(line.substring("data:".length()));
-                        switch (event.path("kind").asText()) {
-                            case "STATE_CHANGED" -> seen.stateChanges().add(event.path("from").asText() + " -> " + event.path("to").asText());
-                            case "OFFER_BUSY" -> seen.shedCounted().addAndGet(event.path("count").asLong());
-                            default -> {
-                            }
-                        }
-                    } catch (IOException e) {
-                        seen.stateChanges().add("not JSON: " + line);
-                    }
-                });
-            } catch (RuntimeException e) {
-                // offer stopped at the end of the test
+        CircuitEventStream.follow(offer.url(), event -> {
+            switch (event.path("kind").asText()) {
+                case "STATE_CHANGED" -> seen.stateChanges().add(event.path("from").asText() + " -> " + event.path("to").asText());
+                case "OFFER_BUSY" -> seen.shedCounted().addAndGet(event.path("count").asLong());
+                default -> {
+                }
             }
-        }, "circuit-events-reader");
-        reader.setDaemon(true);
-        reader.start();
+        }, line -> seen.stateChanges().add("not JSON: " + line), () -> {
+        });
         return seen;
     }
 
