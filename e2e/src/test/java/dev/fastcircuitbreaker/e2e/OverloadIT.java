@@ -134,10 +134,10 @@ class OverloadIT {
         assertEquals(0, circuit().getLong("shed"));
     }
 
-    /** {@code callers} requests at once, each answer with its status, reason and time as the caller measured it. */
-    private List<Answer> burst(int callers) {
-        List<CompletableFuture<Answer>> calls = new ArrayList<>(callers);
-        for (int i = 0; i < callers; i++) {
+    /** {@code count} requests at once, each answer with its status, reason and time as the caller measured it. */
+    private List<Answer> burst(int count) {
+        List<CompletableFuture<Answer>> calls = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
             calls.add(ask());
         }
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();

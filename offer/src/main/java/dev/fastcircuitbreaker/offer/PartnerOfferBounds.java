@@ -62,11 +62,10 @@ class PartnerOfferBounds {
     static final int MAX_HEADER_BYTES = 8 * 1024;
     /** The context local holding when the call's exchange must be over, in {@link System#nanoTime()}. */
     static final String DEADLINE = "partner-offer.deadline";
-    /** Vert.x's own share of a loop's time for I/O against its tasks ({@code vertx.nettyIORatio}). */
-    private static final int IO_RATIO = 50;
-
     /** The name of the one thread running every exchange with partner-offer. */
     static final String LOOP_THREAD = "partner-offer-loop";
+    /** Vert.x's own share of a loop's time for I/O against its tasks ({@code vertx.nettyIORatio}). */
+    private static final int IO_RATIO = 50;
 
     private final Vertx vertx;
     private final EventLoopGroup ownLoop;
