@@ -6,7 +6,7 @@
 #
 #   JAVA_HOME=<JDK 25> ./mvnw verify -Daot && bench/run.sh       # full run, ~10 minutes, writes bench/RESULTS.md
 #   ./mvnw package -DskipTests && bench/run.sh                     # the same without AOT caches (JDK 25 starts slower)
-#   DURATION=3s WARMUP=2s OUT=/tmp/smoke.md bench/run.sh           # the smoke run CI does
+#   DURATION=3s WARMUP=2s WARMUP_MAX=2s OUT=/tmp/smoke.md bench/run.sh  # the smoke run CI does
 #   JDKS=25 bench/run.sh                                           # only the JVM the images run
 #
 # Scenarios: P partner-offer directly (the baseline: a constant answer on the same stack); S1 offer with the
@@ -18,7 +18,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-30s}
-WARMUP=${WARMUP:-15s}
+# P, S1, S2 and S3o are measured once the JIT has settled: wrk in WARMUP_STEP windows, at least WARMUP, then until two
+# windows in a row are each no more than 5 % faster than the one before, at most WARMUP_MAX. On 2 shared cores C2 is
+# still compiling S1's path after 40 s of load (bench/ANALYSIS.md, "The JIT's ramp"): a fixed 15 s measured the
+# compiler as much as offer.
+WARMUP=${WARMUP:-20s}
+WARMUP_MAX=${WARMUP_MAX:-120s}
+WARMUP_STEP=${WARMUP_STEP:-5s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 OUT=${OUT:-bench/RESULTS.md}
@@ -113,13 +119,44 @@ await_state() {
 
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.2f", v}'; }
 
-# measure KEY URL [WARMUP] [CONNECTIONS] [DURATION] [deopt]: a warm-up run, then the measured run; records rps,
-# latencies, non-2xx, offers by kind and reason, CPU, and with "deopt" offer's JIT deoptimizations in the measured run.
+seconds() { local v=${1%s}; echo "${v:-0}"; }
+rate() { wrk -t"$THREADS" -c"$1" -d"$2" "$3" | awk '/^Requests\/sec:/ {printf "%.0f", $2}'; }
+
+# settle KEY URL CONNECTIONS: the warm-up until the JIT has settled (WARMUP, WARMUP_MAX, WARMUP_STEP above); records
+# its length and the rate of each window, which show the ramp.
+declare -A WARMED RAMP
+settle() {
+    local key=$1 url=$2 connections=$3 spent=0 before=0 now settled=0
+    local least max step
+    least=$(seconds "$WARMUP"); max=$(seconds "$WARMUP_MAX"); step=$(seconds "$WARMUP_STEP")
+    [ "$max" -ge "$least" ] || max=$least
+    RAMP["$JDK $key"]=""
+    while [ "$spent" -lt "$max" ]; do
+        now=$(rate "$connections" "$(( step < max - spent ? step : max - spent ))s" "$url")
+        spent=$(( spent + (step < max - spent ? step : max - spent) ))
+        RAMP["$JDK $key"]+="${RAMP["$JDK $key"]:+ }$now"
+        # C2 compiles in bursts: one window no faster than the last can be a pause in the ramp, two in a row are not.
+        if [ "$before" -gt 0 ] && [ $(( now * 100 )) -le $(( before * 105 )) ]; then settled=$((settled + 1)); else settled=0; fi
+        [ "$spent" -ge "$least" ] && [ "$settled" -ge 2 ] && break
+        before=$now
+    done
+    WARMED["$JDK $key"]=$spent
+    echo "  $JDK $key warm-up: ${spent} s, req/s per ${step} s window: ${RAMP["$JDK $key"]}" >&2
+}
+
+# measure KEY URL [WARMUP] [CONNECTIONS] [DURATION] [deopt]: a warm-up run ("settle": until the JIT has settled; 0:
+# none), then the measured run; records rps, latencies, non-2xx, offers by kind and reason, CPU, and with "deopt"
+# offer's JIT deoptimizations in the measured run.
 declare -A RPS P50 P99 MAX NON2XX HOT COLD CPU_P CPU_O ERRORS REASONS DEOPT DEOPT_TOP
 measure() {
-    local key=$1 url=$2 warm=${3:-$WARMUP} connections=${4:-$CONNECTIONS} duration=${5:-$DURATION} deopt=${6:-}
+    local key=$1 url=$2 warm=${3:-settle} connections=${4:-$CONNECTIONS} duration=${5:-$DURATION} deopt=${6:-}
     local k="$JDK $key"
-    [ "$warm" = 0 ] || wrk -t"$THREADS" -c"$connections" -d"$warm" "$url" >/dev/null
+    WARMED[$k]=$(seconds "$warm")
+    case "$warm" in
+        0) ;;
+        settle) settle "$key" "$url" "$connections" ;;
+        *) wrk -t"$THREADS" -c"$connections" -d"$warm" "$url" >/dev/null ;;
+    esac
     [ -n "$deopt" ] && "$JDK_BIN/jcmd" "$offer_PID" JFR.start name="$key" settings="$work/deopt.jfc" >/dev/null
     local p0 o0 out
     p0=$(cpu_seconds "$partner_PID"); o0=$(cpu_seconds "${offer_PID:-none}")
@@ -175,20 +212,20 @@ run_jdk() {
     echo "S1: offer, partner up" >&2
     start offer offer 0 PARTNER_OFFER_URL="http://127.0.0.1:$partner_PORT"
     FIRST["$JDK offer"]=$offer_FIRST_MS
-    measure S1 "http://127.0.0.1:$offer_PORT/offers" "$WARMUP" "$CONNECTIONS" "$DURATION" deopt
+    measure S1 "http://127.0.0.1:$offer_PORT/offers" settle "$CONNECTIONS" "$DURATION" deopt
     RSS["$JDK partner-offer"]=$(rss_mib "$partner_PID")
 
     echo "S2: offer, partner killed, circuit open" >&2
     kill -9 "$partner_PID"; wait "$partner_PID" 2>/dev/null || true
     await_state OPEN
-    measure S2 "http://127.0.0.1:$offer_PORT/offers" "$WARMUP" "$CONNECTIONS" "$DURATION" deopt
+    measure S2 "http://127.0.0.1:$offer_PORT/offers" settle "$CONNECTIONS" "$DURATION" deopt
 
     echo "S3: offer, partner hanging (SIGSTOP): timeout phase, then open phase; S3o: the open phase alone" >&2
     start partner partner-offer "$partner_PORT"
     await_state CLOSED
     kill -STOP "$partner_PID"
     measure S3 "http://127.0.0.1:$offer_PORT/offers" 0 "$CONNECTIONS" "$DURATION" deopt
-    measure S3o "http://127.0.0.1:$offer_PORT/offers" 0 "$CONNECTIONS" "$DURATION" deopt
+    measure S3o "http://127.0.0.1:$offer_PORT/offers" settle "$CONNECTIONS" "$DURATION" deopt
     kill -CONT "$partner_PID"
     RSS["$JDK offer"]=$(rss_mib "$offer_PID")
 
@@ -233,7 +270,9 @@ mkdir -p "$(dirname "$OUT")"
     echo
     echo "Run on $(date -u +%Y-%m-%d) by \`bench/run.sh\` on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end;"
     for jdk in $JDKS; do echo "JDK $jdk: $("$(java_home "$jdk")/bin/java" -version 2>&1 | sed -n 2p)."; done
-    echo "wrk and both services share the cores. wrk: $THREADS threads, $CONNECTIONS connections, $WARMUP warm-up (not for S3, S3o, S4) then $DURATION measured per scenario;"
+    echo "wrk and both services share the cores. wrk: $THREADS threads, $CONNECTIONS connections, $DURATION measured per scenario; P, S1, S2 and S3o after a"
+    echo "warm-up until the JIT has settled (windows of $WARMUP_STEP, at least $WARMUP, until two in a row are each no more than 5 % faster"
+    echo "than the one before, at most $WARMUP_MAX: column \"warm-up s\", each window's req/s under the table), S3 and S4 without one, S5 2 s;"
     echo "services: \`java $JAVA_OPTS -jar quarkus-run.jar\` from its folder (the images' options), on JDK 25 with"
     echo "\`-XX:AOTCache=app.aot\` when \`-Daot\` made it; offer with its defaults (1 s timeout, 15 s delay)."
     echo "The machine is shared and noisy: compare the ratios measured in this one run, not absolutes across runs."
@@ -242,12 +281,14 @@ mkdir -p "$(dirname "$OUT")"
         echo
         echo "## ${LABEL[$jdk]}"
         echo
-        echo "| scenario | req/s | p50 ms | p99 ms | max ms | non-2xx | socket errors | hot | cold | deopts (per answer) | CPU s partner | CPU s offer |"
-        echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+        echo "| scenario | warm-up s | req/s | p50 ms | p99 ms | max ms | non-2xx | socket errors | hot | cold | deopts (per answer) | CPU s partner | CPU s offer |"
+        echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
         for key in P S1 S2 S3 S3o S4; do
             local_key="$jdk $key"
-            echo "| $key | ${RPS[$local_key]} | ${P50[$local_key]} | ${P99[$local_key]} | ${MAX[$local_key]} | ${NON2XX[$local_key]} | ${ERRORS[$local_key]} | ${HOT[$local_key]:-} | ${COLD[$local_key]:-} | ${DEOPT[$local_key]} | ${CPU_P[$local_key]} | ${CPU_O[$local_key]} |"
+            echo "| $key | ${WARMED[$local_key]} | ${RPS[$local_key]} | ${P50[$local_key]} | ${P99[$local_key]} | ${MAX[$local_key]} | ${NON2XX[$local_key]} | ${ERRORS[$local_key]} | ${HOT[$local_key]:-} | ${COLD[$local_key]:-} | ${DEOPT[$local_key]} | ${CPU_P[$local_key]} | ${CPU_O[$local_key]} |"
         done
+        echo
+        echo "Warm-up, req/s per window: P ${RAMP[$jdk P]}; S1 ${RAMP[$jdk S1]}; S2 ${RAMP[$jdk S2]}; S3o ${RAMP[$jdk S3o]}."
         for key in S1 S2 S3 S3o; do
             [ -n "${DEOPT_TOP[$jdk $key]:-}" ] && echo && echo "$key's most frequent trap (count, method, line, bytecode, reason, action): ${DEOPT_TOP[$jdk $key]}"
         done
