@@ -4,7 +4,7 @@
 # measured in this one run, and nothing else: why targets were missed in a given run is analysed in
 # bench/ANALYSIS.md, dated. What each scenario and column is: bench/README.md.
 #
-#   JAVA_HOME=<JDK 25> ./mvnw verify -Daot && bench/run.sh       # full run, ~10 minutes, writes bench/RESULTS.md
+#   JAVA_HOME=<JDK 25> ./mvnw verify -Daot && bench/run.sh       # full run, ~25 minutes, writes bench/RESULTS.md
 #   ./mvnw package -DskipTests && bench/run.sh                     # the same without AOT caches (JDK 25 starts slower)
 #   DURATION=3s WARMUP=2s WARMUP_MAX=2s PAIR_ROUNDS=1 PAIR_STEP=2s OUT=/tmp/smoke.md bench/run.sh   # the smoke run CI does
 #   JDKS=25 bench/run.sh                                           # only the JVM the images run
