@@ -125,20 +125,22 @@ await_state() {
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.2f", v}'; }
 
 seconds() { local v=${1%s}; echo "${v:-0}"; }
-rate() { wrk -t"$THREADS" -c"$1" -d"$2" "$3" | awk '/^Requests\/sec:/ {printf "%.0f", $2}'; }
+requests_per_second() { awk '/^Requests\/sec:/ {printf "%.0f", $2}'; }
+rate() { wrk -t"$THREADS" -c"$1" -d"$2" "$3" | requests_per_second; }
 
 # settle KEY URL CONNECTIONS: the warm-up until the JIT has settled (WARMUP, WARMUP_MAX, WARMUP_STEP above); records
 # its length and the rate of each window, which show the ramp.
 declare -A WARMED RAMP
 settle() {
     local key=$1 url=$2 connections=$3 spent=0 before=0 now settled=0
-    local least max step
+    local least max step window
     least=$(seconds "$WARMUP"); max=$(seconds "$WARMUP_MAX"); step=$(seconds "$WARMUP_STEP")
     [ "$max" -ge "$least" ] || max=$least
     RAMP["$JDK $key"]=""
     while [ "$spent" -lt "$max" ]; do
-        now=$(rate "$connections" "$(( step < max - spent ? step : max - spent ))s" "$url")
-        spent=$(( spent + (step < max - spent ? step : max - spent) ))
+        window=$(( step < max - spent ? step : max - spent ))
+        now=$(rate "$connections" "${window}s" "$url")
+        spent=$(( spent + window ))
         RAMP["$JDK $key"]+="${RAMP["$JDK $key"]:+ }$now"
         # C2 compiles in bursts: one window no faster than the last can be a pause in the ramp, two in a row are not.
         if [ "$before" -gt 0 ] && [ $(( now * 100 )) -le $(( before * 105 )) ]; then settled=$((settled + 1)); else settled=0; fi
@@ -170,11 +172,10 @@ declare -A RPS P50 P99 MAX NON2XX HOT COLD CPU_P CPU_O ERRORS REASONS DEOPT DEOP
 measure() {
     local key=$1 url=$2 warm=${3:-settle} connections=${4:-$CONNECTIONS} duration=${5:-$DURATION} deopt=${6:-}
     local k="$JDK $key"
-    WARMED[$k]=$(seconds "$warm")
     case "$warm" in
-        0) ;;
+        0) WARMED[$k]=0 ;;
         settle) settle "$key" "$url" "$connections" ;;
-        *) wrk -t"$THREADS" -c"$connections" -d"$warm" "$url" >/dev/null ;;
+        *) WARMED[$k]=$(seconds "$warm"); wrk -t"$THREADS" -c"$connections" -d"$warm" "$url" >/dev/null ;;
     esac
     [ -n "$deopt" ] && "$JDK_BIN/jcmd" "$offer_PID" JFR.start name="$key" settings="$work/deopt.jfc" >/dev/null
     local p0 o0 out
@@ -183,7 +184,7 @@ measure() {
     CPU_P[$k]=$(used "$p0" "$(cpu_seconds "$partner_PID")")
     CPU_O[$k]=$(used "$o0" "$(cpu_seconds "${offer_PID:-none}")")
     echo "$out" > "$work/$JDK-$key.wrk"
-    RPS[$k]=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
+    RPS[$k]=$(requests_per_second <<<"$out")
     P50[$k]=$(awk '$1 == "50%" {print $2}' <<<"$out" | to_ms)
     P99[$k]=$(awk '$1 == "99%" {print $2}' <<<"$out" | to_ms)
     MAX[$k]=$(awk '$1 == "Latency" && $2 != "Distribution" {print $4}' <<<"$out" | to_ms)
@@ -282,6 +283,8 @@ run_jdk() {
 for jdk in $JDKS; do run_jdk "$jdk"; done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+# sequential JDK KEY: KEY's ratio to P from the two full runs, one after the other.
+sequential() { echo "$2/P = $(ratio "${RPS[$1 $2]}" "${RPS[$1 P]}") measured one after the other"; }
 verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {ok = (op == ">=") ? v >= t : v <= t; print ok ? "met" : "missed"}'; }
 share() { awk -v n="$1" -v t="$2" 'BEGIN {printf "%.1f %%", t ? 100 * n / t : 0}'; }
 reason_count() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | grep . || echo 0; }
@@ -337,16 +340,15 @@ mkdir -p "$(dirname "$OUT")"
         s2p=$(ratio "${PAIR_S[$jdk S2]}" "${PAIR_P[$jdk S2]}")
         s3p=$(ratio "${PAIR_S[$jdk S3o]}" "${PAIR_P[$jdk S3o]}")
         s1p=$(ratio "${PAIR_S[$jdk S1]}" "${PAIR_P[$jdk S1]}")
-        sequential() { echo "$1/P = $(ratio "${RPS[$jdk $1]}" "${RPS[$jdk P]}") measured one after the other"; }
         s4s2=$(ratio "${RPS[$jdk S4]}" "${RPS[$jdk S2]}")
         s2d=$(awk '{gsub(/[()]/, "", $2); print $2}' <<<"${DEOPT[$jdk S2]}")
         echo
         echo "| target | measured | |"
         echo "|---|---|---|"
-        echo "| S2 ≥ 0.85 × P (an open circuit costs almost nothing), in alternating windows | S2/P = $s2p ($(sequential S2)) | $(verdict "$s2p" 0.85 ">=") |"
-        echo "| S3's open phase ≥ 0.85 × P, in alternating windows | S3o/P = $s3p ($(sequential S3o)) | $(verdict "$s3p" 0.85 ">=") |"
+        echo "| S2 ≥ 0.85 × P (an open circuit costs almost nothing), in alternating windows | S2/P = $s2p ($(sequential "$jdk" S2)) | $(verdict "$s2p" 0.85 ">=") |"
+        echo "| S3's open phase ≥ 0.85 × P, in alternating windows | S3o/P = $s3p ($(sequential "$jdk" S3o)) | $(verdict "$s3p" 0.85 ">=") |"
         echo "| S2: below 0.001 deoptimizations per answer after the hot phase | ${s2d} | $(verdict "$s2d" 0.000999 "<=") |"
-        echo "| S1 ≥ 0.35 × P (a hot answer is three HTTP exchanges on the same cores), in alternating windows | S1/P = $s1p ($(sequential S1)) | $(verdict "$s1p" 0.35 ">=") |"
+        echo "| S1 ≥ 0.35 × P (a hot answer is three HTTP exchanges on the same cores), in alternating windows | S1/P = $s1p ($(sequential "$jdk" S1)) | $(verdict "$s1p" 0.35 ">=") |"
         echo "| S3: no answer slower than timeout + 100 ms | max ${MAX[$jdk S3]} ms | $(verdict "${MAX[$jdk S3]}" $((TIMEOUT_MS + 100)) "<=") |"
         echo "| S4: no answer slower than timeout + 100 ms | max ${MAX[$jdk S4]} ms | $(verdict "${MAX[$jdk S4]}" $((TIMEOUT_MS + 100)) "<=") |"
         echo "| S4 ≥ 0.9 × S2 (an endless body costs offer no more than a dead partner) | S4/S2 = $s4s2 | $(verdict "$s4s2" 0.9 ">=") |"
