@@ -1,0 +1,124 @@
+package dev.fastcircuitbreaker.offer;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.ObservesAsync;
+import jakarta.enterprise.util.TypeLiteral;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.jboss.logging.Logger;
+
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.quarkus.vertx.http.HttpServer;
+import io.quarkus.vertx.http.HttpServerStart;
+import io.smallrye.faulttolerance.api.TypedGuard;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.http.HttpClient;
+import io.vertx.mutiny.core.http.HttpClientRequest;
+import io.vertx.mutiny.core.http.HttpClientResponse;
+
+/**
+ * Readiness: DOWN until offer has run, {@code warm-up.requests} times each, what its first callers go through, so that
+ * a fresh JVM's slow start (classes to load, code interpreted) is not met by them, nor counted as the partner's
+ * failure. The partner side is exchanged with a stand-in on loopback, through a REST client of its own with the same
+ * bounds, so neither partner-offer nor the breaker sees any of it.
+ */
+@Readiness
+@ApplicationScoped
+public class WarmUp implements HealthCheck {
+
+    private static final Logger LOG = Logger.getLogger(WarmUp.class);
+    private static final String STAND_IN_OFFER = """
+            {"id":"warm-up","type":"hot","description":"offer's warm-up, never shown","price":1.00}""";
+
+    private final int requests;
+    private final PartnerPolicy policy;
+    private volatile boolean warm;
+
+    WarmUp(@ConfigProperty(name = "warm-up.requests") int requests, PartnerPolicy policy) {
+        this.requests = requests;
+        this.policy = policy;
+    }
+
+    // Told once the HTTP server listens (StartupEvent comes before).
+    void start(@ObservesAsync HttpServerStart start, Vertx vertx, HttpServer server, PartnerOfferBounds bounds) {
+        long began = System.nanoTime();
+        int atOnce = policy.concurrentCalls();
+        vertx.createHttpServer()
+                .requestHandler(request -> request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                        .endAndForget(STAND_IN_OFFER))
+                .listen(0, "127.0.0.1")
+                .chain(standIn -> {
+                    PartnerOfferRestClient client = QuarkusRestClientBuilder.newBuilder()
+                            .baseUri(URI.create("http://127.0.0.1:" + standIn.actualPort()))
+                            .build(PartnerOfferRestClient.class);
+                    // The strategies of OfferDesk's and PartnerOfferClient's annotations, in a guard of the warm-up's own:
+                    // SmallRye's code runs as it will for the first callers, and the breaker "partner-offer" counts none of it.
+                    TypedGuard<Uni<PartnerOffer>> guard = TypedGuard.create(new TypeLiteral<Uni<PartnerOffer>>() {
+                    })
+                            .withBulkhead().limit(atOnce).queueSize(1).done()
+                            .withCircuitBreaker().requestVolumeThreshold(policy.failuresToOpen()).failureRatio(1.0)
+                            .delay(policy.delay().toMillis(), ChronoUnit.MILLIS).done()
+                            .withTimeout().duration(policy.timeout().toMillis(), ChronoUnit.MILLIS).done()
+                            .withFallback().handler(failure -> Uni.createFrom().nullItem()).done()
+                            .build();
+                    return times(atOnce, () -> guard.get(() -> bounds.exchange(client::offer)))
+                            .eventually(() -> close(client))
+                            .eventually(standIn::close);
+                })
+                .chain(() -> {
+                    HttpClient self = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+                            .setDefaultPort(server.getPort()), new PoolOptions().setHttp1MaxSize(atOnce));
+                    return times(atOnce, () -> self.request(HttpMethod.GET, "/circuit")
+                            .chain(HttpClientRequest::send).chain(HttpClientResponse::body))
+                            .eventually(self::close);
+                })
+                .subscribe().with(
+                        done -> {
+                            warm = true;
+                            LOG.infof("Warmed up: %d partner exchanges with a stand-in and %d requests to itself in %d ms",
+                                    requests, requests, millisSince(began));
+                        },
+                        // Ready all the same: offer serves its callers even when it could not warm up.
+                        failure -> {
+                            warm = true;
+                            LOG.warnf("Warm-up stopped after %d ms: %s", millisSince(began), failure.toString());
+                        });
+    }
+
+    private <T> Uni<Void> times(int atOnce, java.util.function.Supplier<Uni<T>> call) {
+        return Multi.createFrom().range(0, requests).onItem().transformToUni(i -> call.get()).merge(atOnce)
+                .collect().last().replaceWithVoid();
+    }
+
+    private static void close(Object client) {
+        try {
+            ((Closeable) client).close();
+        } catch (IOException e) {
+            LOG.debugf("closing the warm-up's REST client: %s", e);
+        }
+    }
+
+    private static long millisSince(long began) {
+        return Duration.ofNanos(System.nanoTime() - began).toMillis();
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        return HealthCheckResponse.named("warm-up").status(warm).withData("requests", requests).build();
+    }
+}
