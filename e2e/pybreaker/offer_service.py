@@ -6,6 +6,7 @@ import pathlib
 import re
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -45,6 +46,7 @@ class OfferService:
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env={**os.environ, **env})
         try:
             self.url = f"http://127.0.0.1:{self._await_port(60)}"
+            self._await_ready(60)
         except BaseException:
             self.close()
             raise
@@ -63,6 +65,19 @@ class OfferService:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+
+    def _await_ready(self, seconds):
+        """As a load balancer does: callers come once offer reports ready, warmed up (its WarmUp class)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if get_json(self.url + "/q/health/ready")["status"] == "UP":
+                    return
+            except urllib.error.HTTPError as not_yet:
+                if not_yet.code != 503:
+                    raise
+            time.sleep(0.01)
+        raise RuntimeError(f"offer not ready after {seconds} s, see {self.log}")
 
     def _await_port(self, seconds):
         deadline = time.monotonic() + seconds

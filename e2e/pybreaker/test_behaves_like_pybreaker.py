@@ -420,16 +420,6 @@ def double():
     partner.close()
 
 
-def _warm_up(offer):
-    """A JVM's first calls are slow: a few hot answers first, so that a hot partner never times out in the walk.
-    Hot answers leave offer's breaker CLOSED with no failures, as pybreaker's starts."""
-    hot_in_a_row = cold_in_a_row = 0
-    while hot_in_a_row < 3:
-        hot = offer.offer()["type"] == "hot"
-        hot_in_a_row, cold_in_a_row = (hot_in_a_row + 1, 0) if hot else (0, cold_in_a_row + 1)
-        assert cold_in_a_row < FAIL_MAX - 1, f"offer did not answer hot within {TIMEOUT_SECONDS} s while warming up"
-
-
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda seed: f"seed={seed}")
 def test_offer_and_pybreaker_agree_on_a_random_walk(seed, double):
     print(f"\nwalk with seed {seed} (replay: PYBREAKER_WALK_SEEDS={seed})")
@@ -440,7 +430,6 @@ def test_offer_and_pybreaker_agree_on_a_random_walk(seed, double):
     })
     try:
         double.behave(Behaviour.HOT)
-        _warm_up(offer)
         started = time.monotonic()
         walk = Walk(seed, offer, double)
         coverage = walk.run()

@@ -61,7 +61,9 @@ class ChaosSoakIT {
                 "JAVA_TOOL_OPTIONS", "-Xmx128m"));
         client = new OfferClient(offer.url());
         List<String> streamed = watchStateChanges();
-        awaitCircuit("CLOSED", "hot");
+        // From its first request, as a fresh offer meets it (WarmUp): a healthy partner gives a hot offer.
+        askOffer().join();
+        assertEquals(1, count("hot"), () -> "offer's first answer: " + answers);
         long answersBefore = total();
         long circuitOpenBefore = reasons.getOrDefault("circuit-open", new AtomicLong()).get();
         Usage warm = usage();
@@ -120,6 +122,8 @@ class ChaosSoakIT {
 
         // With the partner up, concurrent calls: offer's partnerCalls grow exactly as partner-offer's own request count.
         // Offer lets 32 of them through to the partner at once; a caller over that gets offer-busy (OverloadIT).
+        // The partner restarted last warms up with requests of its own before it is ready: count from then on.
+        partner.awaitReady();
         long partnerServedBefore = ServiceProcess.offersServed(partner.url());
         long partnerCallsBefore = client.circuit().getLong("partnerCalls");
         long hotBeforeBurst = count("hot");

@@ -55,7 +55,9 @@ class HostilePartnerIT {
                 "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS),
                 "JAVA_TOOL_OPTIONS", "-Xmx64m"));
         client = new OfferClient(offer.url());
-        awaitHotAndClosed();
+        // From its first request, as a fresh offer meets it (WarmUp): a healthy partner gives a hot offer.
+        assertEquals("partner-answered", client.ask().reason());
+        assertEquals("CLOSED", client.circuit().getString("state"));
         timeoutMillis = client.circuit().getLong("timeoutMillis");
     }
 

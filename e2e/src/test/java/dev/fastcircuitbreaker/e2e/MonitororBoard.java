@@ -17,6 +17,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -82,6 +85,22 @@ final class MonitororBoard {
      */
     Map<String, Tile> evaluate() {
         Map<String, Fetched> fetched = new HashMap<>();
+        Map<String, Tile> board = new LinkedHashMap<>();
+        for (JsonNode tile : config.get("tiles")) {
+            board.put(tile.path("label").asText(), evaluate(tile, fetched));
+        }
+        return board;
+    }
+
+    /** The same, with every URL of the board asked at once, as Monitoror's web UI does when it opens. */
+    Map<String, Tile> evaluateAtOnce() {
+        ExecutorService pool = Executors.newCachedThreadPool();
+        Map<String, CompletableFuture<Fetched>> asked = new LinkedHashMap<>();
+        config.findValues("url").forEach(url -> asked.computeIfAbsent(url.asText(),
+                each -> CompletableFuture.supplyAsync(() -> fetch(each), pool)));
+        Map<String, Fetched> fetched = new HashMap<>();
+        asked.forEach((url, answer) -> fetched.put(url, answer.join()));
+        pool.shutdown();
         Map<String, Tile> board = new LinkedHashMap<>();
         for (JsonNode tile : config.get("tiles")) {
             board.put(tile.path("label").asText(), evaluate(tile, fetched));

@@ -60,14 +60,30 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** Starts the module's jar on a free port. */
+    /** Starts the module's jar on a free port; returns the instant it reports ready, as a load balancer sees it. */
     static ServiceProcess start(String module, Map<String, String> env) {
-        return new ServiceProcess(module, 0, env);
+        ServiceProcess started = new ServiceProcess(module, 0, env);
+        started.awaitReady();
+        return started;
     }
 
-    /** Starts the module's jar again on the port it had, as a restarted container would be. */
+    /**
+     * Starts the module's jar again on the port it had, as a restarted container would be; returns the instant its
+     * port accepts, before it reports ready: whoever calls it now meets it as it starts.
+     */
     ServiceProcess restart(Map<String, String> env) {
         return new ServiceProcess(module, port, env);
+    }
+
+    /** Until {@code /q/health/ready} answers 200, asked every 10 ms as a probe would. */
+    void awaitReady() {
+        await().alias(module + " ready, see " + log).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException(module + " exited with " + process.exitValue() + ":\n" + log());
+                    }
+                    return given().baseUri(url()).get("/q/health/ready").statusCode() == 200;
+                });
     }
 
     /** partner-offer's own count of the {@code /offers} requests it served (at this URL), from its metrics. */

@@ -83,6 +83,18 @@ public class PartnerCircuit {
         }
     }
 
+    /**
+     * Closes the circuit with no failures, through SmallRye's {@link CircuitBreakerMaintenance#reset(String)}, which
+     * tells no state change itself: this tells it, if there was one. For tests, between scenarios.
+     */
+    void reset() {
+        maintenance.reset(PartnerOfferClient.CIRCUIT);
+        consecutiveFailures.set(0);
+        if (lastChange.state() != CircuitBreakerState.CLOSED) {
+            announce(CircuitBreakerState.CLOSED, null);
+        }
+    }
+
     // SmallRye reports a change inside the call that made it, before that call's answer is counted. The answer is
     // counted in the same event-loop task: announced in the next one, the change comes after the failure (or the
     // success) that made it, in the story and in the log. The timer's HALF_OPEN comes from a thread without a context.

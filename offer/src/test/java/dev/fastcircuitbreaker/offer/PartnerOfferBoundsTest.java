@@ -4,7 +4,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static dev.fastcircuitbreaker.offer.OfferApi.partnerAnswers;
 import static dev.fastcircuitbreaker.offer.OfferApi.partnerIsHealthy;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -53,11 +52,9 @@ class PartnerOfferBoundsTest {
     PartnerOfferBounds bounds;
 
     @BeforeEach
-    void warmedUp() {
-        // The first exchanges of a fresh JVM on a busy machine may take longer than the timeout.
+    void readyWithAHealthyPartner() {
+        OfferApi.awaitReady();
         partnerIsHealthy(partner);
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
-                .until(() -> bounds.exchange(client::offer).await().atMost(Duration.ofSeconds(5)) != null);
     }
 
     @Test

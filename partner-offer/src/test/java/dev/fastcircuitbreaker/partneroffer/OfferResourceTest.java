@@ -1,8 +1,11 @@
 package dev.fastcircuitbreaker.partneroffer;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
@@ -25,8 +28,12 @@ class OfferResourceTest {
     }
 
     @Test
-    void isLiveAndReady() {
+    void isLiveAndReadyOnceWarmedUp() {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                .until(() -> given().get("/q/health/ready").statusCode() == 200);
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'warm-up' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'warm-up' }.data.requests", equalTo(2000));
     }
 }
