@@ -36,11 +36,29 @@ for module in partner-offer offer; do
     [ -f "$module/target/quarkus-app/quarkus-run.jar" ] || { echo "package first: ./mvnw package -DskipTests" >&2; exit 1; }
 done
 
+# A build in this tree replaces the jars: results would mix two builds, and a JVM whose jars went can hang on exit.
+build_stamp() { stat -c %Y partner-offer/target/quarkus-app/quarkus-run.jar offer/target/quarkus-app/quarkus-run.jar; }
+stamp=$(build_stamp)
+same_build() {
+    [ "$(build_stamp)" = "$stamp" ] && return
+    echo "the jars changed during the run (a build in this tree?): run again once it is done" >&2
+    exit 1
+}
+
 work=$(mktemp -d)
 pids=()
+# halt PID: SIGTERM, then SIGKILL after 15 s: a Quarkus JVM whose jars were replaced under it hangs in its shutdown hook.
+halt() {
+    kill "$1" 2>/dev/null || return 0
+    for _ in $(seq 1 150); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$1" 2>/dev/null; then
+        echo "process $1 still there 15 s after SIGTERM: SIGKILL" >&2
+        kill -9 "$1" 2>/dev/null || true
+    fi
+    wait "$1" 2>/dev/null || true
+}
 cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do halt "$pid"; done
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -86,6 +104,7 @@ start() {
     java=$(java_of "$kind")
     log="$work/$module-$kind-$(date +%s%N).log"
     [ "$kind" = aot ] && aot=(-XX:AOTCache=app.aot)
+    same_build
     # Another process on the port would answer the polls below in this one's place.
     if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
         echo "port $port already answers: choose another (PARTNER_PORT/OFFER_PORT)" >&2
@@ -112,8 +131,7 @@ start() {
 
 stop() {
     local pid=$1 kept=() p
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    halt "$pid"
     for p in "${pids[@]}"; do [ "$p" = "$pid" ] || kept+=("$p"); done
     pids=("${kept[@]}")
 }
@@ -214,6 +232,7 @@ report() {
     printf '%s\n' "${load_rows[@]}"
 }
 
+same_build
 if [ -n "${OUT:-}" ]; then
     report | tee "$OUT"
 else

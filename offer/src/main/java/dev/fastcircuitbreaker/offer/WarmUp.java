@@ -76,7 +76,8 @@ public class WarmUp implements HealthCheck {
                             .withTimeout().duration(policy.timeout().toMillis(), ChronoUnit.MILLIS).done()
                             .withFallback().handler(failure -> Uni.createFrom().nullItem()).done()
                             .build();
-                    return times(atOnce, () -> guard.get(() -> bounds.exchange(client::offer)))
+                    // Twice the limit at once, so that the bulkhead turns half of them away, as it does under a burst.
+                    return times(2 * atOnce, () -> guard.get(() -> bounds.exchange(client::offer)))
                             .eventually(() -> close(client))
                             .eventually(standIn::close);
                 })
