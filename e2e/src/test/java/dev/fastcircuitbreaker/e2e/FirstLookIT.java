@@ -1,6 +1,7 @@
 package dev.fastcircuitbreaker.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.List;
 import java.util.Map;
@@ -47,5 +48,6 @@ class FirstLookIT {
         List<String> reasons = customers.stream().map(answer -> answer.join().reason()).toList();
         assertEquals(CUSTOMERS, reasons.stream().filter("partner-answered"::equals).count(), () -> "the customers got " + reasons);
         assertEquals(0, customer.circuit().getLong("partnerFailures"));
+        assertFalse(offer.log().contains(" WARN "), () -> "no partner-failure warning in offer's log:\n" + offer.log());
     }
 }

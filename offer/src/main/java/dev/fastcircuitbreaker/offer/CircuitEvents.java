@@ -23,9 +23,9 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 
 /**
- * The breaker's story: events told from any thread take their place one at a time, each stamped as it does, so the
- * story reads in the order things were told and its {@code at} never goes back. {@link #story()} is the story as a
- * hot {@link Multi}: the last {@value #KEPT} events first, then each new one. Summed-up kinds (successes, rejections, shed calls)
+ * The breaker's events in the order they happened: told from any thread, they are stamped one at a time, so
+ * {@code at} never goes back. {@link #stream()} is a hot {@link Multi}: the last {@value #KEPT} events first, then each
+ * new one. Summed-up kinds (successes, rejections, shed calls)
  * are counted, not told: their count since the last one is told once a second, and just before any other event.
  */
 @ApplicationScoped
@@ -37,8 +37,8 @@ public class CircuitEvents {
     private static final Function<Instant, Event> ONLY_THE_COUNTS = at -> null;
 
     private final Map<Kind, LongAdder> counted = new EnumMap<>(Kind.class);
-    private Multi<Event> story;
-    private volatile MultiEmitter<? super Function<Instant, Event>> teller;
+    private Multi<Event> stream;
+    private volatile MultiEmitter<? super Function<Instant, Event>> emitter;
     private volatile List<Event> kept = List.of();
     private Instant lastAt = Instant.EPOCH;
     private Cancellable everySecond;
@@ -52,15 +52,15 @@ public class CircuitEvents {
         }
         // The emitter takes what any thread tells and hands it on one at a time; the replay keeps the last events for
         // each new subscriber and sends every subscriber each new one, at its own pace.
-        story = Multi.createBy().replaying().upTo(KEPT).ofMulti(Multi.createFrom()
-                .<Function<Instant, Event>> emitter(emitter -> teller = emitter)
+        stream = Multi.createBy().replaying().upTo(KEPT).ofMulti(Multi.createFrom()
+                .<Function<Instant, Event>> emitter(created -> emitter = created)
                 .onItem().transformToIterable(this::countsThen));
-        story.subscribe().with(this::keep);
+        stream.subscribe().with(this::keep);
     }
 
     void start(@Observes StartupEvent start) {
         everySecond = Multi.createFrom().ticks().every(Duration.ofSeconds(1)).subscribe()
-                .with(tick -> teller.emit(ONLY_THE_COUNTS));
+                .with(tick -> emitter.emit(ONLY_THE_COUNTS));
     }
 
     void stop(@Observes ShutdownEvent stop) {
@@ -69,9 +69,9 @@ public class CircuitEvents {
         }
     }
 
-    /** Tells the event {@code event} makes of the moment it takes its place in the story. */
+    /** Adds the event {@code event} makes of the moment it is stamped. */
     void tell(Function<Instant, Event> event) {
-        teller.emit(event);
+        emitter.emit(event);
     }
 
     /** Counts one more of a summed-up kind ({@code SUCCESS}, {@code REJECTED}, {@code OFFER_BUSY}). */
@@ -84,9 +84,9 @@ public class CircuitEvents {
         return kept;
     }
 
-    /** The story as it is told: the kept events first, then each new one. */
-    Multi<Event> story() {
-        return story;
+    /** The kept events first, then each new one. */
+    Multi<Event> stream() {
+        return stream;
     }
 
     // Called one item at a time, in the order told.
@@ -108,7 +108,7 @@ public class CircuitEvents {
         return events;
     }
 
-    // The story's own first subscriber, so that events are kept whether or not anyone streams them.
+    // The first subscriber, so that events are kept whether or not anyone streams them.
     private void keep(Event event) {
         List<Event> now = new ArrayList<>(KEPT);
         List<Event> before = kept;
@@ -139,10 +139,10 @@ public class CircuitEvents {
      */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Event(String at, Kind kind, String from, String to, String reason, Integer failures,
+    public record Event(String at, Kind kind, String from, String to, Offer.Reason reason, Integer failures,
             String nextTrialAt, Long count) {
 
-        static Event failure(Instant at, String reason, int failures) {
+        static Event failure(Instant at, Offer.Reason reason, int failures) {
             return new Event(at.toString(), Kind.FAILURE, null, null, reason, failures, null, null);
         }
 

@@ -61,7 +61,7 @@ public class CircuitEventsResource {
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<OutboundSseEvent> stream(@Context Sse sse, @Context HttpServerResponse response) {
         Multi<OutboundSseEvent> stream = Multi.createBy().merging().streams(
-                events.story().map(event -> sse.newEventBuilder().name("circuit-event").data(event).build()),
+                events.stream().map(event -> sse.newEventBuilder().name("circuit-event").data(event).build()),
                 Multi.createFrom().ticks().every(Duration.ofSeconds(1))
                         .map(tick -> sse.newEventBuilder().name("circuit").data(circuit.snapshot()).build()))
                 .onOverflow().buffer(CLIENT_BACKLOG)

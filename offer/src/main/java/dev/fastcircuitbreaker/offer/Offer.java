@@ -2,6 +2,8 @@ package dev.fastcircuitbreaker.offer;
 
 import java.math.BigDecimal;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -9,21 +11,48 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * {@code reason} saying why.
  */
 @RegisterForReflection
-public record Offer(String id, String type, String description, BigDecimal price, String reason) {
+public record Offer(String id, Type type, String description, BigDecimal price, Reason reason) {
 
-    public static final String HOT = "hot";
-    public static final String COLD = "cold";
+    @RegisterForReflection
+    public enum Type {
+        HOT,
+        COLD;
 
-    public static final String PARTNER_ANSWERED = "partner-answered";
-    public static final String CIRCUIT_OPEN = "circuit-open";
-    /** Offer was already making as many partner calls as it may (OfferDesk): no failure of the partner's. */
-    public static final String OFFER_BUSY = "offer-busy";
-    public static final String TIMEOUT = "timeout";
-    public static final String PARTNER_UNREACHABLE = "partner-unreachable";
-    public static final String PARTNER_ERROR = "partner-error";
-    public static final String PARTNER_BAD_RESPONSE = "partner-bad-response";
+        @JsonValue
+        String json() {
+            return name().toLowerCase();
+        }
+    }
 
-    boolean isHot() {
-        return HOT.equals(type);
+    /** Why offer answered as it did; the breaker counts each call by it (PartnerCircuit#count). */
+    @RegisterForReflection
+    public enum Reason {
+        PARTNER_ANSWERED("partner-answered", "partner-offer answered"),
+        /** The breaker turned the call away: the partner was not called. */
+        CIRCUIT_OPEN("circuit-open", "the circuit is open"),
+        /** offer was already making as many partner calls as it may (OfferDesk): no failure of the partner's. */
+        OFFER_BUSY("offer-busy", "offer is busy"),
+        TIMEOUT("timeout", "partner-offer did not answer within the timeout"),
+        PARTNER_UNREACHABLE("partner-unreachable", "partner-offer unreachable"),
+        PARTNER_ERROR("partner-error", "partner-offer failed"),
+        PARTNER_BAD_RESPONSE("partner-bad-response", "partner-offer answered something that is not an offer");
+
+        private final String json;
+        private final String words;
+
+        Reason(String json, String words) {
+            this.json = json;
+            this.words = words;
+        }
+
+        @JsonValue
+        String json() {
+            return json;
+        }
+
+        /** The reason as the log says it: "partner-offer unreachable". */
+        String words() {
+            return words;
+        }
     }
 }

@@ -14,7 +14,7 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Where each caller asks for an offer: at most {@code @Bulkhead.value} calls go to the partner at once, and a caller
- * over that limit gets a cold offer at once, with the reason {@value Offer#OFFER_BUSY}. Offer's own overload is no
+ * over that limit gets a cold offer at once, with the reason {@code offer-busy}. Offer's own overload is no
  * failure of the partner's: this limit sits in front of the breaker, so what it turns away never reaches its count.
  * (On {@link PartnerOfferClient#hotOffer()} itself a bulkhead would be inside the breaker, its rejections counted as
  * failures.) The REST client's connection pool is as big as the limit (PartnerOfferBounds), so no call within it waits
@@ -37,31 +37,29 @@ public class OfferDesk {
 
     /**
      * The partner's offer through its breaker, or a cold one at once when {@code value} calls are already under way.
-     * For a {@link Uni} the bulkhead also queues {@code waitingTaskQueue} calls, at least 1: the fewest, since a queued
-     * call waits for a running one before its own timeout starts.
+     * The queue is the least a {@link Uni} bulkhead takes: a queued call waits before its own timeout starts.
      */
     @Bulkhead(value = 32, waitingTaskQueue = 1)
     @Fallback(fallbackMethod = "busy", applyOn = BulkheadException.class)
     public Uni<Offer> offer() {
-        // Counted on what comes out of the breaker and its fallback, and not inside the guarded method: an answer that
-        // arrives just after the timeout would be a success there and a failure to the breaker. Counted here, in the
-        // task that answer comes in, before the state change it made is told (PartnerCircuit#reported), and not after
-        // this bulkhead, which hands the answer on in a later task.
+        // Counted on what the breaker and its fallback answered: inside the guarded method, an answer just after the
+        // timeout would be a success, and to the breaker it is a failure.
         return partnerOfferClient.hotOffer().invoke(circuit::count);
     }
 
     Uni<Offer> busy(Throwable shed) {
         LOG.debugf("offer is busy: cold offer without calling the partner (%s)", shed.getMessage());
-        Offer busy = new Offer(coldOffer.id(), Offer.COLD, coldOffer.description(), coldOffer.price(), Offer.OFFER_BUSY);
+        Offer busy = new Offer(coldOffer.id(), Offer.Type.COLD, coldOffer.description(), coldOffer.price(), Offer.Reason.OFFER_BUSY);
         circuit.count(busy);
         return Uni.createFrom().item(busy);
     }
 
-    /** The policy in force on the desk and on {@link PartnerOfferClient#hotOffer()}, read where it is written. */
+    /** The policy in force on {@link #offer()} and {@link PartnerOfferClient#hotOffer()}, read where it is written. */
     @Produces
     @Singleton
     static PartnerPolicy policy(FaultToleranceOperationProvider operations) throws NoSuchMethodException {
-        // Registered for reflection by the Fault Tolerance extension, as for every guarded method.
+        // SmallRye's API tells no effective values (annotation or override): its implementation does, read here only.
+        // The methods are registered for reflection by the Fault Tolerance extension, as every guarded method is.
         return new PartnerPolicy(
                 operations.get(PartnerOfferClient.class, PartnerOfferClient.class.getDeclaredMethod("hotOffer")),
                 operations.get(OfferDesk.class, OfferDesk.class.getDeclaredMethod("offer")));

@@ -39,7 +39,7 @@ public class PartnerCircuit {
     private final LongAdder rejected = new LongAdder();
     private final LongAdder shed = new LongAdder();
     // The state as SmallRye last reported it, and when that was told: read together, so a snapshot never pairs a new
-    // state with an old time. Written only in the story's order (announce).
+    // state with an old time. Written only in the events' order (announce).
     private volatile Change lastChange = new Change(CircuitBreakerState.CLOSED, Instant.now(), null);
 
     PartnerCircuit(CircuitBreakerMaintenance maintenance, PartnerPolicy policy, CircuitEvents events) {
@@ -60,21 +60,21 @@ public class PartnerCircuit {
      */
     void count(Offer answer) {
         switch (answer.reason()) {
-            case Offer.PARTNER_ANSWERED -> {
+            case PARTNER_ANSWERED -> {
                 partnerCalls.increment();
                 consecutiveFailures.set(0);
                 events.count(CircuitEvents.Kind.SUCCESS);
             }
-            case Offer.CIRCUIT_OPEN -> {
+            case CIRCUIT_OPEN -> {
                 rejected.increment();
                 events.count(CircuitEvents.Kind.REJECTED);
             }
             // Offer's own overload (OfferDesk): the breaker never saw the call, and the partner is none the worse.
-            case Offer.OFFER_BUSY -> {
+            case OFFER_BUSY -> {
                 shed.increment();
                 events.count(CircuitEvents.Kind.OFFER_BUSY);
             }
-            default -> {
+            case TIMEOUT, PARTNER_UNREACHABLE, PARTNER_ERROR, PARTNER_BAD_RESPONSE -> {
                 partnerCalls.increment();
                 partnerFailures.increment();
                 int failures = consecutiveFailures.updateAndGet(count -> Math.min(count + 1, policy.failuresToOpen()));
@@ -97,7 +97,7 @@ public class PartnerCircuit {
 
     // SmallRye reports a change inside the call that made it, before that call's answer is counted. The answer is
     // counted in the same event-loop task: announced in the next one, the change comes after the failure (or the
-    // success) that made it, in the story and in the log. The timer's HALF_OPEN comes from a thread without a context.
+    // success) that made it, in the events and in the log. The timer's HALF_OPEN comes from a thread without a context.
     private void reported(CircuitBreakerState state) {
         // The breaker's own clock runs from the moment it opened, now: the trial is due a delay later.
         Instant nextTrialAt = state == CircuitBreakerState.OPEN ? Instant.now().plus(policy.delay()) : null;
@@ -110,7 +110,7 @@ public class PartnerCircuit {
     }
 
     private void announce(CircuitBreakerState state, Instant nextTrialAt) {
-        // Stamped, logged and shown by /circuit as it takes its place in the story, so all of them tell the same.
+        // Stamped, logged and shown by /circuit in one step, so that all of them tell the same.
         events.tell(at -> {
             Change from = lastChange;
             lastChange = new Change(state, at, nextTrialAt);

@@ -75,14 +75,10 @@ class PartnerOfferBounds {
 
     PartnerOfferBounds(Vertx vertx, PartnerPolicy policy) {
         this.vertx = vertx;
-        // Every exchange runs on this one event loop, where its connections live too, so an answer's chunks reach the
-        // handlers below in step with the connection. Started from any other loop, the end of an over-limit body could
-        // return the connection to the pool before the handler saw the limit, and its reset would then close the
-        // connection under the next exchange.
-        // The loop is offer's own, serving none of the connections of offer's callers: when a burst of callers keeps
-        // those loops busy for longer than the timeout, an answer the partner sent in time is still read at once, and
-        // never counted as the partner's failure for being read late. Vert.x has no public API for a context on a
-        // loop of one's own; PartnerOfferBoundsTest checks that the exchanges run there.
+        // One loop for every exchange and its connection: a reset for a body over the limit then always hits the
+        // exchange's own connection, never one already back in the pool for the next exchange.
+        // A loop of offer's own, serving none of offer's callers: a burst of them cannot delay reading the partner's
+        // answer past the timeout. (No public Vert.x API makes a context on such a loop: OfferArchitectureTest.)
         VertxInternal internal = (VertxInternal) vertx;
         this.ownLoop = internal.transport().eventLoopGroup(Transport.IO_EVENT_LOOP_GROUP, 1,
                 task -> VertxThreadFactory.INSTANCE.newVertxThread(task, LOOP_THREAD, false,
@@ -106,11 +102,9 @@ class PartnerOfferBounds {
     }
 
     /**
-     * The REST client's {@code call}, made on the partner's event loop; its exchange ends within the timeout from now.
-     * Its outcome goes back to the caller's context, if it has one: the partner's loop does the exchange only, and what
-     * comes after it (the breaker's bookkeeping, the answer to offer's caller) runs on the caller's loop as it does
-     * for every other call. The @Timeout's timer fires on the caller's loop too (SmallRye runs it on the event loop the
-     * call came from), so an outcome that arrived in time is ahead of it there, however late that loop runs.
+     * The REST client's {@code call}, made on the partner's event loop, its exchange over within the timeout from now;
+     * the outcome comes back on the caller's loop, where SmallRye's timeout timer fires too, so an outcome that arrived
+     * in time is ahead of the timer there.
      */
     <T> Uni<T> exchange(Supplier<Uni<T>> call) {
         return Uni.createFrom().deferred(() -> {

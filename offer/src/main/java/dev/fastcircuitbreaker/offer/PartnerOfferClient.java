@@ -62,47 +62,43 @@ public class PartnerOfferClient {
     // The fallback sits outside the breaker: it runs once for each call the breaker counted as failed or turned away,
     // and its reason tells which (PartnerCircuit#count).
     Uni<Offer> coldOffer(Throwable failure) {
-        String reason = reasonFor(failure);
-        if (failure instanceof CircuitBreakerOpenException) {
+        Offer.Reason reason = reasonFor(failure);
+        if (reason == Offer.Reason.CIRCUIT_OPEN) {
             LOG.debugf("Circuit '%s' is open: cold offer without calling the partner", CIRCUIT);
         } else {
             LOG.warnf("%s; answering a cold offer", describe(reason, failure));
         }
-        return Uni.createFrom().item(new Offer(coldOffer.id(), Offer.COLD, coldOffer.description(), coldOffer.price(), reason));
+        return Uni.createFrom().item(new Offer(coldOffer.id(), Offer.Type.COLD, coldOffer.description(), coldOffer.price(), reason));
     }
 
     private static Offer hot(PartnerOffer offer) {
         if (offer == null || !offer.isComplete()) {
             throw new PartnerOfferBounds.BadPartnerResponseException("partner-offer answered an incomplete offer: " + offer);
         }
-        return new Offer(offer.id(), Offer.HOT, offer.description(), offer.price(), Offer.PARTNER_ANSWERED);
+        return new Offer(offer.id(), Offer.Type.HOT, offer.description(), offer.price(), Offer.Reason.PARTNER_ANSWERED);
     }
 
-    static String reasonFor(Throwable failure) {
+    static Offer.Reason reasonFor(Throwable failure) {
         if (failure instanceof CircuitBreakerOpenException) {
-            return Offer.CIRCUIT_OPEN;
+            return Offer.Reason.CIRCUIT_OPEN;
         }
         if (causedBy(failure, org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException.class,
                 java.util.concurrent.TimeoutException.class)) {
-            return Offer.TIMEOUT;
+            return Offer.Reason.TIMEOUT;
         }
         if (causedBy(failure, ConnectException.class, NoRouteToHostException.class, UnknownHostException.class)) {
-            return Offer.PARTNER_UNREACHABLE;
+            return Offer.Reason.PARTNER_UNREACHABLE;
         }
         if (causedBy(failure, JacksonException.class, PartnerOfferBounds.BadPartnerResponseException.class)) {
-            return Offer.PARTNER_BAD_RESPONSE;
+            return Offer.Reason.PARTNER_BAD_RESPONSE;
         }
-        return Offer.PARTNER_ERROR;
+        return Offer.Reason.PARTNER_ERROR;
     }
 
     /** The failure in words for the log, without exception class names: "partner-offer unreachable: connection refused". */
-    private static String describe(String reason, Throwable failure) {
-        return switch (reason) {
-            case Offer.TIMEOUT -> "partner-offer did not answer within the timeout";
-            case Offer.PARTNER_UNREACHABLE -> "partner-offer unreachable: " + detail(failure);
-            case Offer.PARTNER_BAD_RESPONSE -> "partner-offer answered something that is not an offer: " + detail(failure);
-            default -> "partner-offer failed: " + detail(failure);
-        };
+    private static String describe(Offer.Reason reason, Throwable failure) {
+        // A timeout says all there is: the exception's message would only repeat it.
+        return reason == Offer.Reason.TIMEOUT ? reason.words() : reason.words() + ": " + detail(failure);
     }
 
     /** The innermost message, first line only, starting in lower case: "connection refused: localhost/127.0.0.1:8081". */

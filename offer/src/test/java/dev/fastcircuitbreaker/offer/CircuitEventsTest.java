@@ -237,7 +237,7 @@ class CircuitEventsTest {
             int sent = 0;
             while (resource.clients() == 2 && sent < 200_000) {
                 for (int i = 0; i < 100; i++) {
-                    events.tell(at -> CircuitEvents.Event.failure(at, "partner-error", 1));
+                    events.tell(at -> CircuitEvents.Event.failure(at, Offer.Reason.PARTNER_ERROR, 1));
                 }
                 sent += 100;
                 int expected = kept + sent;
@@ -248,7 +248,7 @@ class CircuitEventsTest {
 
             assertTrue(hungUpOn(stalled), "offer closed the stalled client's connection");
             int received = reading.received("circuit-event");
-            events.tell(at -> CircuitEvents.Event.failure(at, "partner-error", 1));
+            events.tell(at -> CircuitEvents.Event.failure(at, Offer.Reason.PARTNER_ERROR, 1));
             await().atMost(Duration.ofSeconds(5)).until(() -> reading.received("circuit-event") > received);
             long grown = usedHeapAfterGc() - heapBefore;
             assertTrue(grown < 32 * 1024 * 1024, "heap grew by " + grown + " bytes");

@@ -1,0 +1,63 @@
+package dev.fastcircuitbreaker.offer;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+
+/**
+ * What a newcomer copies from offer: the libraries' public API, and classes that read in one direction. ArchUnit's rules,
+ * checked from plain JUnit tests (its own JUnit engine finds no test under the JUnit Platform that Quarkus 3.33 brings).
+ */
+class OfferArchitectureTest {
+
+    private static final JavaClasses OFFER = new ClassFileImporter().withImportOption(new ImportOption.DoNotIncludeTests())
+            .importPackagesOf(OfferArchitectureTest.class);
+
+    /** The only implementation classes offer uses, each with the public API that is missing for it. */
+    static final Map<String, String> INTERNALS_WITHOUT_A_PUBLIC_API = Map.of(
+            "io.vertx.core.impl.VertxInternal",
+            "Vert.x has no public API for a context on an event loop of one's own (PartnerOfferBounds)",
+            "org.jboss.resteasy.reactive.client.impl.VertxRequestCustomizingClientBuilder",
+            "MicroProfile's RestClientBuilder, which a RestClientListener gets, takes no Vert.x request customizer (PartnerOfferBounds.Registration)");
+
+    @Test
+    void usesNoLibraryInternalsButTheListedOnes() {
+        noClasses().should().dependOnClassesThat(resideInAnyPackage("..impl..", "..internal..")
+                .and(not(nameMatching(String.join("|", INTERNALS_WITHOUT_A_PUBLIC_API.keySet()).replace(".", "\\.")))))
+                .because("implementation classes change without notice; " + INTERNALS_WITHOUT_A_PUBLIC_API)
+                .check(OFFER);
+    }
+
+    @Test
+    void classesDependOnEachOtherInNoCycle() {
+        slices().assignedFrom(new SliceAssignment() {
+            @Override
+            public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
+                // A nested class belongs to its outer class; the libraries' classes are no slice.
+                if (!javaClass.getPackageName().equals(OfferArchitectureTest.class.getPackageName())) {
+                    return SliceIdentifier.ignore();
+                }
+                String name = javaClass.getName();
+                return SliceIdentifier.of(name.contains("$") ? name.substring(0, name.indexOf('$')) : name);
+            }
+
+            @Override
+            public String getDescription() {
+                return "offer's classes, each with its nested classes";
+            }
+        }).should().beFreeOfCycles().check(OFFER);
+    }
+}
