@@ -137,7 +137,8 @@ up_docker() {
         tail -n 30 "$STATE/compose.log" >&2
         die "the build or the start failed (whole output: $STATE/compose.log)"
     fi
-    await_answer "$OFFER_PORT" /offers '"hot"' 120 || die "offer gave no hot offer within 2 min: ./demo.sh logs"
+    # Ready, as compose's healthcheck reads it (each service warms up first): the first offer is hot then.
+    await_answer "$OFFER_PORT" /q/health/ready '"UP"' 120 || die "offer was not ready within 2 min: ./demo.sh logs"
     say "up in $(elapsed)"
     print_guide docker "$board"
 }
@@ -240,9 +241,10 @@ up_local() {
 
     say "local processes: partner-offer on :$PARTNER_OFFER_PORT, offer on :$OFFER_PORT"
     launch partner-offer
-    await_answer "$PARTNER_OFFER_PORT" /offers '"hot"' 60 || die "partner-offer did not answer within 60 s (target/demo/partner-offer.log)"
+    # Ready, as a load balancer would wait for it (each service warms up first), not asked for an offer.
+    await_answer "$PARTNER_OFFER_PORT" /q/health/ready '"UP"' 60 || die "partner-offer was not ready within 60 s (target/demo/partner-offer.log)"
     launch offer
-    await_answer "$OFFER_PORT" /offers '"hot"' 60 || die "offer gave no hot offer within 60 s (target/demo/offer.log)"
+    await_answer "$OFFER_PORT" /q/health/ready '"UP"' 60 || die "offer was not ready within 60 s (target/demo/offer.log)"
     local board=none
     if [ -n "$monitoror_bin" ]; then
         launch monitoror

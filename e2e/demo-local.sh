@@ -48,7 +48,9 @@ for _ in $(seq 1 600); do
 done
 grep -q '^\[demo\] up in' "$log" || fail "./demo.sh --local was not up within 5 min"
 echo "$(grep '^\[demo\] up in' "$log")" >&2
-await /offers type hot 10
+# Up means ready and warm: the first customer gets a hot offer.
+first=$(field /offers type || true)
+[ "$first" = hot ] || fail "the first offer after ./demo.sh --local was up is '$first', not hot"
 pids=$(cat target/demo/partner-offer.pid target/demo/offer.pid)
 
 ./demo.sh stop partner-offer >&2
