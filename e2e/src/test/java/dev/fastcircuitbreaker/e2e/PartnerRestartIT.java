@@ -1,5 +1,6 @@
 package dev.fastcircuitbreaker.e2e;
 
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -58,7 +59,7 @@ class PartnerRestartIT {
     }
 
     private long warmUpRequests() {
-        return io.restassured.RestAssured.given().baseUri(partner.url()).get("/q/health/ready").then().statusCode(200)
+        return given().baseUri(partner.url()).get("/q/health/ready").then().statusCode(200)
                 .extract().jsonPath().getLong("checks.find { it.name == 'warm-up' }.data.requests");
     }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
@@ -101,7 +102,7 @@ public class WarmUp implements HealthCheck {
                         });
     }
 
-    private <T> Uni<Void> times(int atOnce, java.util.function.Supplier<Uni<T>> call) {
+    private <T> Uni<Void> times(int atOnce, Supplier<Uni<T>> call) {
         return Multi.createFrom().range(0, requests).onItem().transformToUni(i -> call.get()).merge(atOnce)
                 .collect().last().replaceWithVoid();
     }
