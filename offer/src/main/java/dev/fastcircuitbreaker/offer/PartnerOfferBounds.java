@@ -1,27 +1,28 @@
 package dev.fastcircuitbreaker.offer;
 
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
-import jakarta.enterprise.event.Observes;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
-import org.eclipse.microprofile.rest.client.RestClientBuilder;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
-import org.eclipse.microprofile.rest.client.spi.RestClientListener;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
-import org.jboss.resteasy.reactive.client.impl.VertxRequestCustomizingClientBuilder;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.TooLongFrameException;
-import io.quarkus.arc.Arc;
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.quarkus.runtime.Startup;
-import io.quarkus.runtime.StartupEvent;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -30,90 +31,152 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
+// No public API gives a Vert.x context on an event loop of one's own that Quarkus' REST client accepts (OfferArchitectureTest).
 import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.spi.VertxThreadFactory;
 import io.vertx.core.spi.transport.Transport;
 
 /**
- * The bounds on every exchange of {@link PartnerOfferRestClient} with partner-offer. A partner may misbehave at the
- * socket level, so each exchange is held, on an event loop of its own:
+ * Every exchange of {@link PartnerOfferRestClient} with partner-offer, on event loops of offer's own, and the bounds on
+ * it. A partner may misbehave at the socket level, so each exchange is held:
  * <ul>
  * <li><b>memory</b>: an answer declaring more than {@link #MAX_BODY_BYTES} is refused from its headers; a body is
  * counted as it arrives and the exchange reset at the first chunk over the limit (the REST client has that chunk too
- * by then: at most the limit plus one chunk, {@code quarkus.rest-client.partner-offer.max-chunk-size}, is held); an
- * encoded (gzip…) body, a type other than JSON and an error status are refused unread; headers stop at
- * {@link #MAX_HEADER_BYTES};</li>
+ * by then: at most the limit plus one chunk of {@link #MAX_CHUNK_BYTES} is held); an encoded (gzip…) body, a type
+ * other than JSON and an error status are refused unread; headers stop at {@link #MAX_HEADER_BYTES};</li>
  * <li><b>time</b>: the whole exchange, not only each read, ends at the timeout in force counted from the call, so a
  * partner dripping one byte at a time cannot keep it going (SmallRye's {@code @Timeout} answers the caller but does not
  * stop the request underneath);</li>
  * <li><b>connections</b>: an exchange that ends early (limit, timeout, error status) resets its request, which closes
  * the connection instead of returning it to the pool, half read.</li>
  * </ul>
- * The REST client has no setting for these. {@link Registration} hands them to its builder as a Vert.x request
- * customizer, which sees each request before the REST client sends it and registers its own handlers first.
- * {@code PartnerOfferBoundsTest} checks each behaviour of Quarkus and Vert.x this relies on.
+ * The REST client has no setting for these: each client is built with them as a Vert.x request customizer, which sees
+ * each request before the REST client sends it and registers its own handlers first. {@code PartnerOfferBoundsTest}
+ * checks each behaviour of Quarkus and Vert.x this relies on.
  */
 @Startup
 @Singleton
 class PartnerOfferBounds {
 
+    private static final Logger LOG = Logger.getLogger(PartnerOfferBounds.class);
+
     /** A hot offer is a few hundred bytes; a partner sending more is broken. */
     static final int MAX_BODY_BYTES = 64 * 1024;
     static final int MAX_HEADER_BYTES = 8 * 1024;
+    /** The most Vert.x reads of a body at once: past {@link #MAX_BODY_BYTES}, at most this much more is held. */
+    static final int MAX_CHUNK_BYTES = 8 * 1024;
     /** The context local holding when the call's exchange must be over, in {@link System#nanoTime()}. */
     static final String DEADLINE = "partner-offer.deadline";
-    /** The name of the one thread running every exchange with partner-offer. */
-    static final String LOOP_THREAD = "partner-offer-loop";
+    /** The names of the threads running the exchanges with partner-offer: this, then the loop's number. */
+    static final String LOOP_THREAD = "partner-offer-loop-";
     /** Vert.x's own share of a loop's time for I/O against its tasks ({@code vertx.nettyIORatio}). */
     private static final int IO_RATIO = 50;
 
     private final Vertx vertx;
-    private final EventLoopGroup ownLoop;
-    private final Context loop;
+    private final List<Context> loops;
+    private final AtomicInteger nextLoop = new AtomicInteger();
     private final Duration timeout;
     private final int concurrentCalls;
+    private final Clients partner;
 
-    PartnerOfferBounds(Vertx vertx, PartnerPolicy policy) {
+    PartnerOfferBounds(Vertx vertx, PartnerPolicy policy,
+            @ConfigProperty(name = "quarkus.rest-client.partner-offer.url") URI partnerUrl,
+            @ConfigProperty(name = "quarkus.http.io-threads") OptionalInt serverLoops) {
         this.vertx = vertx;
-        // One loop for every exchange and its connection: a reset for a body over the limit then always hits the
-        // exchange's own connection, never one already back in the pool for the next exchange.
-        // A loop of offer's own, serving none of offer's callers: a burst of them cannot delay reading the partner's
-        // answer past the timeout. (No public Vert.x API makes a context on such a loop: OfferArchitectureTest.)
-        VertxInternal internal = (VertxInternal) vertx;
-        this.ownLoop = internal.transport().eventLoopGroup(Transport.IO_EVENT_LOOP_GROUP, 1,
-                task -> VertxThreadFactory.INSTANCE.newVertxThread(task, LOOP_THREAD, false,
-                        internal.maxEventLoopExecTime(), internal.maxEventLoopExecTimeUnit()),
-                IO_RATIO);
-        this.loop = internal.createEventLoopContext(ownLoop.next(), internal.getWorkerPool(),
-                Thread.currentThread().getContextClassLoader());
-        // Closed with Vert.x, after the REST client's connections, which are closed on it.
-        internal.addCloseHook(closed -> ownLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS)
-                .addListener(done -> closed.complete()));
         // The @Timeout in force: the caller's answer comes from it, and the exchange is let go at the same moment.
         this.timeout = policy.timeout();
         this.concurrentCalls = policy.concurrentCalls();
+        // As many loops as the HTTP server reads offer's callers on (Quarkus' event loops, or fewer if io-threads
+        // says so), none of them one of those: a burst of callers cannot delay reading the partner's answer.
+        int quarkusLoops = 0;
+        for (var loop : vertx.nettyEventLoopGroup()) {
+            quarkusLoops++;
+        }
+        int count = Math.max(1, Math.min(serverLoops.orElse(quarkusLoops), quarkusLoops));
+        VertxInternal internal = (VertxInternal) vertx;
+        AtomicInteger threads = new AtomicInteger();
+        EventLoopGroup group = internal.transport().eventLoopGroup(Transport.IO_EVENT_LOOP_GROUP, count,
+                task -> VertxThreadFactory.INSTANCE.newVertxThread(task, LOOP_THREAD + threads.getAndIncrement(), false,
+                        internal.maxEventLoopExecTime(), internal.maxEventLoopExecTimeUnit()),
+                IO_RATIO);
+        List<Context> contexts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            contexts.add(internal.createEventLoopContext(group.next(), internal.getWorkerPool(),
+                    Thread.currentThread().getContextClassLoader()));
+        }
+        this.loops = List.copyOf(contexts);
+        // Closed with Vert.x, after the REST clients' connections, which are closed on it.
+        internal.addCloseHook(closed -> group.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                .addListener(done -> closed.complete()));
+        this.partner = clients(partnerUrl);
     }
 
     /**
-     * Has Quarkus build the REST client (and the JSON mapper it reads with) at start, not on the event loop of the first
-     * call, where it would hold up every call on that loop for as long as it takes.
+     * One REST client of {@link PartnerOfferRestClient} for each of the partner's loops, with the bounds: a client's
+     * connections are made and read on its loop alone, so a reset for a body over the limit always hits the
+     * exchange's own connection, never one already back in the pool for the next exchange.
      */
-    void buildTheClient(@Observes StartupEvent start, @RestClient PartnerOfferRestClient client, ObjectMapper json) {
+    record Clients(List<PartnerOfferRestClient> onEachLoop) implements Closeable {
+
+        @Override
+        public void close() {
+            for (PartnerOfferRestClient client : onEachLoop) {
+                try {
+                    ((Closeable) client).close();
+                } catch (IOException | RuntimeException e) {
+                    LOG.debugf("closing a REST client of partner-offer: %s", e);
+                }
+            }
+        }
+    }
+
+    /** REST clients of the partner at {@code url}, bounded; {@link #offer()} uses those of {@code quarkus.rest-client.partner-offer.url}. */
+    Clients clients(URI url) {
+        List<PartnerOfferRestClient> clients = new ArrayList<>(loops.size());
+        for (int i = 0; i < loops.size(); i++) {
+            clients.add(QuarkusRestClientBuilder.newBuilder()
+                    .baseUri(url)
+                    // Getting a connection (from the pool, or a new one) and each read: neither may outlast the exchange.
+                    .connectTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    // A connection for each call OfferDesk lets through at once, whichever loop they all land on.
+                    .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, concurrentCalls)
+                    .property(QuarkusRestClientProperties.MAX_CHUNK_SIZE, MAX_CHUNK_BYTES)
+                    .httpClientOptionsCustomizer(options -> options.setMaxHeaderSize(MAX_HEADER_BYTES))
+                    .httpClientRequestCustomizer(this::bound)
+                    .build(PartnerOfferRestClient.class));
+        }
+        return new Clients(List.copyOf(clients));
+    }
+
+    /** The partner's hot offer, as it sent it. */
+    Uni<PartnerOffer> offer() {
+        return exchange(partner, PartnerOfferRestClient::offer);
     }
 
     /**
-     * The REST client's {@code call}, made on the partner's event loop, its exchange over within the timeout from now;
-     * the outcome comes back on the caller's loop, where SmallRye's timeout timer fires too, so an outcome that arrived
-     * in time is ahead of the timer there.
+     * {@code call} made with the client of the next of the partner's loops, on that loop, its exchange over within the
+     * timeout from now. The outcome stays on that loop: waiting for the caller's loop (busy with a burst of callers) it
+     * could come after SmallRye's timeout, which fires on a timer thread of its own.
      */
-    <T> Uni<T> exchange(Supplier<Uni<T>> call) {
+    <T> Uni<T> exchange(Clients clients, Function<PartnerOfferRestClient, Uni<T>> call) {
         return Uni.createFrom().deferred(() -> {
-            Context caller = Vertx.currentContext();
-            Context exchange = VertxContext.createNewDuplicatedContext(loop);
+            int loop = Math.floorMod(nextLoop.getAndIncrement(), loops.size());
+            Context exchange = VertxContext.createNewDuplicatedContext(loops.get(loop));
             exchange.putLocal(DEADLINE, System.nanoTime() + timeout.toNanos());
-            Uni<T> exchanged = call.get().runSubscriptionOn(task -> exchange.runOnContext(start -> task.run()));
-            return caller == null ? exchanged : exchanged.emitOn(task -> caller.runOnContext(back -> task.run()));
+            return call.apply(clients.onEachLoop().get(loop))
+                    .runSubscriptionOn(task -> exchange.runOnContext(start -> task.run()));
         });
+    }
+
+    /** How many loops the exchanges are spread over. */
+    int loops() {
+        return loops.size();
+    }
+
+    @PreDestroy
+    void closeClients() {
+        partner.close();
     }
 
     /** Called by the REST client on the exchange's context, with the request in hand (connected), before it is sent. */
@@ -124,7 +187,7 @@ class PartnerOfferBounds {
         new Exchange(request, Math.max(1, millisLeft));
     }
 
-    /** One request to the partner and its answer, until it ends one way or the other; only ever on the partner's loop. */
+    /** One request to the partner and its answer, until it ends one way or the other; only ever on its loop. */
     private final class Exchange {
 
         private final HttpClientRequest request;
@@ -214,34 +277,6 @@ class PartnerOfferBounds {
 
     private static RuntimeException badResponse(String what) {
         return new BadPartnerResponseException("partner-offer answered " + what);
-    }
-
-    /**
-     * Hands the bounds to the builder of {@link PartnerOfferRestClient} when Quarkus builds it for injection, once (the
-     * client is application scoped), after reading its {@code quarkus.rest-client.partner-offer.*} keys. A MicroProfile
-     * REST client listener, found through {@code META-INF/services}.
-     */
-    @RegisterForReflection
-    public static final class Registration implements RestClientListener {
-
-        @Override
-        public void onNewClient(Class<?> serviceInterface, RestClientBuilder builder) {
-            if (serviceInterface != PartnerOfferRestClient.class) {
-                return;
-            }
-            if (!(builder instanceof VertxRequestCustomizingClientBuilder<?> vertxBuilder)) {
-                throw new IllegalStateException("The REST client builder " + builder.getClass().getName()
-                        + " takes no Vert.x request customizer: partner-offer's answers would be unbounded");
-            }
-            PartnerOfferBounds bounds = Arc.container().instance(PartnerOfferBounds.class).get();
-            // Getting a connection (from the pool, or a new one) and each read: neither may outlast the whole exchange.
-            builder.connectTimeout(bounds.timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .readTimeout(bounds.timeout.toMillis(), TimeUnit.MILLISECONDS);
-            // A connection for each call OfferDesk lets through at once: none of them waits for one.
-            builder.property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, bounds.concurrentCalls);
-            vertxBuilder.httpClientOptionsCustomizer(options -> options.setMaxHeaderSize(MAX_HEADER_BYTES));
-            vertxBuilder.httpClientRequestCustomizer(bounds::bound);
-        }
     }
 
     /** partner-offer answered, but not with something offer can use as a hot offer. */

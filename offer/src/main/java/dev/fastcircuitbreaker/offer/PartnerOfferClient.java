@@ -11,7 +11,6 @@ import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Fallback;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JacksonException;
@@ -27,13 +26,11 @@ public class PartnerOfferClient {
 
     private static final Logger LOG = Logger.getLogger(PartnerOfferClient.class);
 
-    private final PartnerOfferRestClient partner;
-    private final PartnerOfferBounds bounds;
+    private final PartnerOfferBounds partner;
     private final ColdOfferConfig coldOffer;
 
-    PartnerOfferClient(@RestClient PartnerOfferRestClient partner, PartnerOfferBounds bounds, ColdOfferConfig coldOffer) {
+    PartnerOfferClient(PartnerOfferBounds partner, ColdOfferConfig coldOffer) {
         this.partner = partner;
-        this.bounds = bounds;
         this.coldOffer = coldOffer;
     }
 
@@ -56,7 +53,7 @@ public class PartnerOfferClient {
     @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
     @Fallback(fallbackMethod = "coldOffer")
     public Uni<Offer> hotOffer() {
-        return bounds.exchange(partner::offer).map(PartnerOfferClient::hot);
+        return partner.offer().map(PartnerOfferClient::hot);
     }
 
     // The fallback sits outside the breaker: it runs once for each call the breaker counted as failed or turned away,

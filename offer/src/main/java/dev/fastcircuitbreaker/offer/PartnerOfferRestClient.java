@@ -1,6 +1,5 @@
 package dev.fastcircuitbreaker.offer;
 
-import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -11,13 +10,11 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import io.smallrye.mutiny.Uni;
 
 /**
- * partner-offer's API as the Quarkus REST client calls it, configured by the {@code quarkus.rest-client.partner-offer.*}
- * keys. Unguarded: use {@link PartnerOfferClient}, which puts the circuit breaker around it; {@link PartnerOfferBounds}
- * bounds every exchange it makes.
+ * partner-offer's API as the Quarkus REST client calls it. Unguarded, and not injected: {@link PartnerOfferBounds}
+ * builds one client of it for each of its event loops, at {@code quarkus.rest-client.partner-offer.url}, and
+ * {@link PartnerOfferClient} puts the circuit breaker around its calls.
  */
 @RegisterRestClient(configKey = "partner-offer")
-// Not the default @ApplicationScoped: its client proxy would build a second client (and a second set of Micrometer gauges).
-@Singleton
 @Path("/offers")
 interface PartnerOfferRestClient {
 

@@ -1,7 +1,5 @@
 package dev.fastcircuitbreaker.offer;
 
-import java.io.Closeable;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -17,7 +15,6 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
-import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.quarkus.vertx.http.HttpServer;
 import io.quarkus.vertx.http.HttpServerStart;
 import io.smallrye.faulttolerance.api.TypedGuard;
@@ -35,8 +32,8 @@ import io.vertx.mutiny.core.http.HttpClientResponse;
 /**
  * Readiness: DOWN until offer has run, {@code warm-up.requests} times each, what its first callers go through, so that
  * a fresh JVM's slow start (classes to load, code interpreted) is not met by them, nor counted as the partner's
- * failure. The partner side is exchanged with a stand-in on loopback, through a REST client of its own with the same
- * bounds, so neither partner-offer nor the breaker sees any of it.
+ * failure. The partner side is exchanged with a stand-in on loopback, through REST clients of its own with the same
+ * bounds and loops, so neither partner-offer nor the breaker sees any of it.
  */
 @Readiness
 @ApplicationScoped
@@ -64,9 +61,7 @@ public class WarmUp implements HealthCheck {
                         .endAndForget(STAND_IN_OFFER))
                 .listen(0, "127.0.0.1")
                 .chain(standIn -> {
-                    PartnerOfferRestClient client = QuarkusRestClientBuilder.newBuilder()
-                            .baseUri(URI.create("http://127.0.0.1:" + standIn.actualPort()))
-                            .build(PartnerOfferRestClient.class);
+                    PartnerOfferBounds.Clients clients = bounds.clients(URI.create("http://127.0.0.1:" + standIn.actualPort()));
                     // The strategies of OfferDesk's and PartnerOfferClient's annotations, in a guard of the warm-up's own:
                     // SmallRye's code runs as it will for the first callers, and the breaker "partner-offer" counts none of it.
                     TypedGuard<Uni<PartnerOffer>> guard = TypedGuard.create(new TypeLiteral<Uni<PartnerOffer>>() {
@@ -78,8 +73,8 @@ public class WarmUp implements HealthCheck {
                             .withFallback().handler(failure -> Uni.createFrom().nullItem()).done()
                             .build();
                     // Twice the limit at once, so that the bulkhead turns half of them away, as it does under a burst.
-                    return times(2 * atOnce, () -> guard.get(() -> bounds.exchange(client::offer)))
-                            .eventually(() -> close(client))
+                    return times(2 * atOnce, () -> guard.get(() -> bounds.exchange(clients, PartnerOfferRestClient::offer)))
+                            .eventually(clients::close)
                             .eventually(standIn::close);
                 })
                 .chain(() -> {
@@ -105,14 +100,6 @@ public class WarmUp implements HealthCheck {
     private <T> Uni<Void> times(int atOnce, Supplier<Uni<T>> call) {
         return Multi.createFrom().range(0, requests).onItem().transformToUni(i -> call.get()).merge(atOnce)
                 .collect().last().replaceWithVoid();
-    }
-
-    private static void close(Object client) {
-        try {
-            ((Closeable) client).close();
-        } catch (IOException e) {
-            LOG.debugf("closing the warm-up's REST client: %s", e);
-        }
     }
 
     private static long millisSince(long began) {

@@ -11,14 +11,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,13 +37,16 @@ import dev.fastcircuitbreaker.offer.PartnerDouble.InjectPartnerDouble;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.core.Context;
+import io.smallrye.mutiny.Multi;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
 
 /**
  * What {@link PartnerOfferBounds} relies on in Quarkus' REST client and Vert.x without their documentation saying so,
- * one test each, so that an upgrade that changes one fails the test that names it. The calls go through the REST client
- * offer uses, unguarded (no breaker, no fallback), so each failure is the one the bounds produced.
+ * one test each, so that an upgrade that changes one fails the test that names it, and where the exchanges run. The
+ * calls go through the REST clients offer uses, unguarded (no breaker, no fallback), so each failure is the one the
+ * bounds produced.
  */
 @QuarkusTest
 @WithTestResource(PartnerDouble.class)
@@ -45,11 +56,10 @@ class PartnerOfferBoundsTest {
     WireMockServer partner;
 
     @Inject
-    @RestClient
-    PartnerOfferRestClient client;
+    PartnerOfferBounds bounds;
 
     @Inject
-    PartnerOfferBounds bounds;
+    Vertx vertx;
 
     @BeforeEach
     void readyWithAHealthyPartner() {
@@ -93,33 +103,110 @@ class PartnerOfferBoundsTest {
     }
 
     @Test
-    void theCustomizerRunsOnTheCallsOwnContextOnALoopServingNoneOfOffersCallers() {
-        partnerIsHealthy(partner);
+    void theCustomizerRunsOnTheCallsOwnContextOnEachOfThePartnersLoopsInTurn() {
         AtomicReference<Object> deadline = new AtomicReference<>();
-        Set<String> threads = new HashSet<>();
-        // A second client of the same interface, with a probe beside the bounds (the listener adds them to it too).
+        Set<String> threads = Collections.synchronizedSet(new HashSet<>());
+        // A client of the same interface with a probe instead of the bounds, on every loop.
         PartnerOfferRestClient probed = QuarkusRestClientBuilder.newBuilder().baseUri(URI.create(partner.baseUrl()))
                 .httpClientRequestCustomizer(request -> {
-                    Context context = Vertx.currentContext();
-                    deadline.set(context.getLocal(PartnerOfferBounds.DEADLINE));
-                    synchronized (threads) {
-                        threads.add(Thread.currentThread().getName());
-                    }
+                    deadline.set(Vertx.currentContext().getLocal(PartnerOfferBounds.DEADLINE));
+                    threads.add(Thread.currentThread().getName());
                 })
                 .build(PartnerOfferRestClient.class);
-        for (int call = 0; call < 5; call++) {
-            assertNotNull(bounds.exchange(probed::offer).await().atMost(Duration.ofSeconds(10)));
+        PartnerOfferBounds.Clients onEachLoop = new PartnerOfferBounds.Clients(Collections.nCopies(bounds.loops(), probed));
+        for (int call = 0; call < 2 * bounds.loops(); call++) {
+            assertNotNull(bounds.exchange(onEachLoop, PartnerOfferRestClient::offer).await().atMost(Duration.ofSeconds(10)));
         }
         // The deadline the call set is visible where the request is customized: the exchange ends at it.
         assertInstanceOf(Long.class, deadline.get());
-        // One loop, offer's own for the partner: none of the loops the HTTP server reads offer's callers on.
-        assertEquals(Set.of(PartnerOfferBounds.LOOP_THREAD), threads);
+        // Offer's own loops for the partner, each in turn: none of the loops the HTTP server reads offer's callers on.
+        assertEquals(IntStream.range(0, bounds.loops()).mapToObj(i -> PartnerOfferBounds.LOOP_THREAD + i)
+                .collect(Collectors.toSet()), threads);
+        // As many as Quarkus' own event loops, which the HTTP server reads offer's callers on in production.
+        int quarkusLoops = 0;
+        for (var loop : vertx.nettyEventLoopGroup()) {
+            quarkusLoops++;
+        }
+        assertEquals(quarkusLoops, bounds.loops());
+    }
+
+    @Test
+    void eachOfThePartnersLoopsKeepsItsOwnConnectionAndItsAnswersStayOnIt() throws Exception {
+        Set<Object> connections = ConcurrentHashMap.newKeySet();
+        HttpServer standIn = standIn(request -> {
+            connections.add(request.connection());
+            request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(OfferApi.HOT_OFFER);
+        });
+        try (PartnerOfferBounds.Clients clients = bounds.clients(URI.create("http://127.0.0.1:" + standIn.actualPort()))) {
+            Set<String> answeredOn = Collections.synchronizedSet(new HashSet<>());
+            // One call after another: a client shared by the loops would reuse one connection for all of them.
+            for (int call = 0; call < 4 * bounds.loops(); call++) {
+                bounds.exchange(clients, PartnerOfferRestClient::offer)
+                        .invoke(offer -> answeredOn.add(Thread.currentThread().getName()))
+                        .await().atMost(Duration.ofSeconds(10));
+            }
+            assertEquals(bounds.loops(), connections.size(), "connections the partner saw");
+            assertEquals(bounds.loops(), answeredOn.size(), "loops the answers came on: " + answeredOn);
+            assertTrue(answeredOn.stream().allMatch(thread -> thread.startsWith(PartnerOfferBounds.LOOP_THREAD)), answeredOn::toString);
+        } finally {
+            standIn.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aResetForABodyOverTheLimitNeverHitsAConnectionAnotherCallHolds() throws Exception {
+        // Every third request the partner sees gets a body over the limit, sent slowly enough to be reset mid-way.
+        AtomicInteger seen = new AtomicInteger();
+        HttpServer standIn = standIn(request -> {
+            var response = request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+            if (seen.incrementAndGet() % 3 == 0) {
+                response.setChunked(true).write(OfferApi.HOT_OFFER);
+                String padding = " ".repeat(PartnerOfferBounds.MAX_CHUNK_BYTES);
+                vertx.setPeriodic(1, id -> {
+                    if (response.closed() || response.ended()) {
+                        vertx.cancelTimer(id);
+                    } else {
+                        response.write(padding);
+                    }
+                });
+            } else {
+                response.end(OfferApi.HOT_OFFER);
+            }
+        });
+        int calls = 90;
+        try (PartnerOfferBounds.Clients clients = bounds.clients(URI.create("http://127.0.0.1:" + standIn.actualPort()))) {
+            List<String> outcomes = Multi.createFrom().range(0, calls)
+                    .onItem().transformToUni(i -> bounds.exchange(clients, PartnerOfferRestClient::offer)
+                            .map(offer -> "hot")
+                            .onFailure().recoverWithItem(PartnerOfferBoundsTest::outcome))
+                    .merge(8)
+                    .collect().asList().await().atMost(Duration.ofSeconds(60));
+            Map<String, Long> counted = new TreeMap<>(outcomes.stream().collect(Collectors.groupingBy(o -> o, Collectors.counting())));
+            assertEquals(Map.of("hot", (long) calls * 2 / 3, "over the limit", (long) calls / 3), counted);
+        } finally {
+            standIn.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String outcome(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof PartnerOfferBounds.BadPartnerResponseException
+                    && cause.getMessage().contains("more than " + PartnerOfferBounds.MAX_BODY_BYTES + " bytes")) {
+                return "over the limit";
+            }
+        }
+        return describe(failure);
+    }
+
+    private HttpServer standIn(io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> handler) throws Exception {
+        return vertx.createHttpServer().requestHandler(handler).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     private Throwable failureOf(ResponseDefinitionBuilder answer) {
         partnerAnswers(partner, answer);
         try {
-            bounds.exchange(client::offer).await().atMost(Duration.ofSeconds(10));
+            bounds.offer().await().atMost(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
             // Vert.x wraps the reset's cause in a StreamResetException.
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
