@@ -119,7 +119,9 @@ abstract class PartnerOutageScenario {
         startPartner();
         // The partner is back, but the circuit stays open until the delay is over, and the partner is not called.
         long partnerRequests = partnerOfferRequests();
-        assertTrue(Instant.now().isBefore(Instant.parse(offer().circuit().getString("nextTrialAt"))), "still within the delay");
+        JsonPath open = offer().circuit();
+        assertEquals("OPEN", open.getString("state"), () -> "the delay was over before partner-offer was back: " + open.prettify());
+        assertTrue(Instant.now().isBefore(Instant.parse(open.getString("nextTrialAt"))), "still within the delay");
         expectOffer("cold", "circuit-open");
         assertEquals(partnerRequests, partnerOfferRequests(), "requests that reached partner-offer while OPEN");
 

@@ -67,8 +67,8 @@ class PartnerOfferBounds {
     static final int MAX_CHUNK_BYTES = 8 * 1024;
     /** The context local holding when the call's exchange must be over, in {@link System#nanoTime()}. */
     static final String DEADLINE = "partner-offer.deadline";
-    /** The names of the threads running the exchanges with partner-offer: this, then the loop's number. */
-    static final String LOOP_THREAD = "partner-offer-loop-";
+    /** The threads of the exchanges with partner-offer: this and the loop's number, short enough for /proc to show whole. */
+    static final String LOOP_THREAD = "partner-loop-";
     /** Vert.x's own share of a loop's time for I/O against its tasks ({@code vertx.nettyIORatio}). */
     private static final int IO_RATIO = 50;
 
