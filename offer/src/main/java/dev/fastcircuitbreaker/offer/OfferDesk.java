@@ -1,15 +1,12 @@
 package dev.fastcircuitbreaker.offer;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.Fallback;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.jboss.logging.Logger;
 
-import io.smallrye.faulttolerance.FaultToleranceOperationProvider;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -52,16 +49,5 @@ public class OfferDesk {
         Offer busy = new Offer(coldOffer.id(), Offer.Type.COLD, coldOffer.description(), coldOffer.price(), Offer.Reason.OFFER_BUSY);
         circuit.count(busy);
         return Uni.createFrom().item(busy);
-    }
-
-    /** The policy in force on {@link #offer()} and {@link PartnerOfferClient#hotOffer()}, read where it is written. */
-    @Produces
-    @Singleton
-    static PartnerPolicy policy(FaultToleranceOperationProvider operations) throws NoSuchMethodException {
-        // SmallRye's API tells no effective values (annotation or override): its implementation does, read here only.
-        // The methods are registered for reflection by the Fault Tolerance extension, as every guarded method is.
-        return new PartnerPolicy(
-                operations.get(PartnerOfferClient.class, PartnerOfferClient.class.getDeclaredMethod("hotOffer")),
-                operations.get(OfferDesk.class, OfferDesk.class.getDeclaredMethod("offer")));
     }
 }
