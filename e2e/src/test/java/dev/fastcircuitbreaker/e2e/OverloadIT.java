@@ -263,7 +263,7 @@ class OverloadIT {
         return given().baseUri(offer.url()).get("/circuit").then().statusCode(200).extract().jsonPath();
     }
 
-    /** SmallRye's own count of the calls OfferDesk's bulkhead turned away, from offer's {@code /q/metrics}. */
+    /** SmallRye's own count of the calls OfferService's bulkhead turned away, from offer's {@code /q/metrics}. */
     private long bulkheadRejections() {
         String metrics = given().baseUri(offer.url()).get("/q/metrics").then().statusCode(200).extract().asString();
         return metrics.lines()

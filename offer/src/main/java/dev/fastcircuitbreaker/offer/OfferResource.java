@@ -11,15 +11,15 @@ import io.smallrye.mutiny.Uni;
 @Path("/offers")
 public class OfferResource {
 
-    private final OfferDesk desk;
+    private final OfferService offers;
 
-    OfferResource(OfferDesk desk) {
-        this.desk = desk;
+    OfferResource(OfferService offers) {
+        this.offers = offers;
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Offer> offer() {
-        return desk.offer();
+        return offers.offer();
     }
 }

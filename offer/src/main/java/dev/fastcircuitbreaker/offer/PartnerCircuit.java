@@ -56,7 +56,7 @@ public class PartnerCircuit {
 
     /**
      * Counts one call as the breaker judged it, which its answer tells: hot, turned away, or failed for a reason; or
-     * shed by {@link OfferDesk} before it reached the breaker.
+     * shed by {@link OfferService} before it reached the breaker.
      */
     void count(Offer answer) {
         switch (answer.reason()) {
@@ -69,7 +69,7 @@ public class PartnerCircuit {
                 rejected.increment();
                 events.count(CircuitEvents.Kind.REJECTED);
             }
-            // Offer's own overload (OfferDesk): the breaker never saw the call, and the partner is none the worse.
+            // Offer's own overload (OfferService): the breaker never saw the call, and the partner is none the worse.
             case OFFER_BUSY -> {
                 shed.increment();
                 events.count(CircuitEvents.Kind.OFFER_BUSY);
@@ -140,7 +140,7 @@ public class PartnerCircuit {
      * The circuit at one moment, as {@code GET /circuit} shows it. {@code failures} are the consecutive failures now
      * (0 to {@code failuresToOpen}); {@code failuresToOpen}, {@code delaySeconds} and {@code timeoutMillis} are the
      * policy in force; {@code partnerCalls}, {@code partnerFailures}, {@code rejected} (by the open circuit) and
-     * {@code shed} (offer busy: {@link OfferDesk}'s limit reached, the breaker not asked) are totals since start;
+     * {@code shed} (offer busy: {@link OfferService}'s limit reached, the breaker not asked) are totals since start;
      * {@code nextTrialAt} is there only while the circuit is OPEN.
      */
     @RegisterForReflection

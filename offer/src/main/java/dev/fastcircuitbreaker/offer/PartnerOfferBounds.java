@@ -139,7 +139,7 @@ class PartnerOfferBounds {
                     // Getting a connection (from the pool, or a new one) and each read: neither may outlast the exchange.
                     .connectTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    // A connection for each call OfferDesk lets through at once, whichever loop they all land on.
+                    // A connection for each call OfferService lets through at once, whichever loop they all land on.
                     .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, concurrentCalls)
                     .property(QuarkusRestClientProperties.MAX_CHUNK_SIZE, MAX_CHUNK_BYTES)
                     .httpClientOptionsCustomizer(options -> options.setMaxHeaderSize(MAX_HEADER_BYTES))

@@ -62,7 +62,7 @@ public class WarmUp implements HealthCheck {
                 .listen(0, "127.0.0.1")
                 .chain(standIn -> {
                     PartnerOfferBounds.Clients clients = bounds.clients(URI.create("http://127.0.0.1:" + standIn.actualPort()));
-                    // The strategies of OfferDesk's and PartnerOfferClient's annotations, in a guard of the warm-up's own:
+                    // The strategies of OfferService's and PartnerOfferClient's annotations, in a guard of the warm-up's own:
                     // SmallRye's code runs as it will for the first callers, and the breaker "partner-offer" counts none of it.
                     TypedGuard<Uni<PartnerOffer>> guard = TypedGuard.create(new TypeLiteral<Uni<PartnerOffer>>() {
                     })

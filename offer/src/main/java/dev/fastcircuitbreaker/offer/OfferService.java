@@ -18,15 +18,15 @@ import io.smallrye.mutiny.Uni;
  * for a connection.
  */
 @ApplicationScoped
-public class OfferDesk {
+public class OfferService {
 
-    private static final Logger LOG = Logger.getLogger(OfferDesk.class);
+    private static final Logger LOG = Logger.getLogger(OfferService.class);
 
     private final PartnerOfferClient partnerOfferClient;
     private final PartnerCircuit circuit;
     private final ColdOfferConfig coldOffer;
 
-    OfferDesk(PartnerOfferClient partnerOfferClient, PartnerCircuit circuit, ColdOfferConfig coldOffer) {
+    OfferService(PartnerOfferClient partnerOfferClient, PartnerCircuit circuit, ColdOfferConfig coldOffer) {
         this.partnerOfferClient = partnerOfferClient;
         this.circuit = circuit;
         this.coldOffer = coldOffer;
