@@ -6,7 +6,8 @@
 #
 #   JAVA_HOME=<JDK 25> ./mvnw verify -Daot && bench/run.sh       # full run, ~25 minutes, writes bench/RESULTS.md
 #   ./mvnw package -DskipTests && bench/run.sh                     # the same without AOT caches (JDK 25 starts slower)
-#   DURATION=3s WARMUP=2s WARMUP_MAX=2s PAIR_ROUNDS=1 PAIR_STEP=2s OUT=/tmp/smoke.md bench/run.sh   # the smoke run CI does
+#   DURATION=3s WARMUP=2s WARMUP_MAX=2s PAIR_ROUNDS=1 PAIR_STEP=2s S5_DURATION=3s TAILS_PROBE=2s TAILS_DURATION=3s \
+#       OUT=/tmp/smoke.md bench/run.sh                               # the smoke run CI does
 #   JDKS=25 bench/run.sh                                           # only the JVM the images run
 #
 # Scenarios: P partner-offer directly (the baseline: a constant answer on the same stack); S1 offer with the
@@ -45,9 +46,10 @@ JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx384m -XX:+ExitOnOutOfMemoryError}
 # S5: multiples of S1's connections, each measured for S5_DURATION after a short warm-up.
 S5_TIMES=${S5_TIMES:-4 16 128}
 S5_DURATION=${S5_DURATION:-10s}
-# Open-model tails: vegeta at TAILS_SHARE of the scenario's closed-loop req/s (wrk's), for TAILS_DURATION. Half: vegeta
-# shares the cores and costs more CPU per request than wrk, so at 0.8 the machine itself was saturated (ANALYSIS.md).
-TAILS_SHARE=${TAILS_SHARE:-0.5}
+# Open-model tails: vegeta at TAILS_SHARE of the req/s it gets itself closed-loop in the same state (TAILS_PROBE), for
+# TAILS_DURATION. At 0.86 of it offer and vegeta together saturated the 2 cores and the queue grew (ANALYSIS.md).
+TAILS_SHARE=${TAILS_SHARE:-0.6}
+TAILS_PROBE=${TAILS_PROBE:-5s}
 TAILS_DURATION=${TAILS_DURATION:-20s}
 VEGETA_VERSION=v12.13.0
 TIMEOUT_MS=1000
@@ -253,23 +255,50 @@ thread_shares() {
     echo "  $4 threads, % of a core: ${THREADS_CPU[$4]}" >&2
 }
 
-# tails KEY URL RATE: vegeta at RATE req/s for TAILS_DURATION, an open model (each request goes out on schedule,
-# answered or not before it), every result kept; records p50, p99, p99.9 and max over all of them, the non-2xx and
-# the answers over timeout + 100 ms.
-declare -A T_RATE T_P50 T_P99 T_P999 T_MAX T_LATE T_NON2XX T_COUNT
+# Open-model tails in two steps. probe KEY URL CONNS: vegeta closed-loop (-rate=0, CONNS workers) for TAILS_PROBE, in
+# the state the attack will meet: the req/s the machine gives with vegeta, not wrk, as the generator (vegeta costs
+# several times wrk's CPU per request, on the same 2 cores). tails KEY URL CONNS: vegeta at TAILS_SHARE of that req/s
+# for TAILS_DURATION, an open model (each request is due on schedule, answered or not before it; one waiting for one
+# of the CONNS connections is timed from its due time too), every result kept; records the rate asked and the rate
+# vegeta really sent, p50, p99, p99.9 and max over every result, the non-2xx, the unanswered (vegeta's 10 s timeout or
+# a connection error) and the results over timeout + 100 ms. Without -max-connections vegeta opens a connection for
+# every request that waits, which adds load exactly when offer is behind (bench/ANALYSIS.md).
+declare -A T_PROBE T_RATE T_SENT T_P50 T_P99 T_P999 T_MAX T_LATE T_NON2XX T_UNANSWERED T_ERROR T_COUNT
+probe() {
+    local key=$1 url=$2 conns=$3
+    echo "GET $url" | "$VEGETA" attack -rate=0 -max-workers="$conns" -max-connections="$conns" -duration="$TAILS_PROBE" \
+        -timeout=10s >"$work/$JDK-$key.probe"
+    T_PROBE[$JDK $key]=$("$VEGETA" report -type=json <"$work/$JDK-$key.probe" | sed -n 's/.*"throughput":\([0-9.]*\).*/\1/p' | cut -d. -f1)
+    echo "  $JDK $key closed-loop with vegeta at $conns connections: ${T_PROBE[$JDK $key]} req/s" >&2
+}
 tails() {
-    local key=$1 url=$2 rate=$3 k="$JDK $1" stats
-    echo "GET $url" | "$VEGETA" attack -rate="$rate/1s" -duration="$TAILS_DURATION" -timeout=10s >"$work/$JDK-$key.vegeta"
+    local key=$1 url=$2 conns=$3 k="$JDK $1" stats rate
+    rate=$(awk -v r="${T_PROBE[$k]}" -v s="$TAILS_SHARE" 'BEGIN {v = int(r * s); print (v < 1) ? 1 : v}')
+    echo "GET $url" | "$VEGETA" attack -rate="$rate/1s" -duration="$TAILS_DURATION" -max-connections="$conns" -timeout=10s \
+        >"$work/$JDK-$key.vegeta"
+    T_SENT[$k]=$("$VEGETA" report -type=json <"$work/$JDK-$key.vegeta" | sed -n 's/.*"rate":\([0-9.]*\).*/\1/p' | cut -d. -f1)
+    # csv: timestamp, code, latency ns, bytes out, bytes in, error, ...
     stats=$("$VEGETA" encode --to csv <"$work/$JDK-$key.vegeta" | awk -F, -v bound=$((TIMEOUT_MS + 100)) '
-        {ms = $3 / 1e6; print ms > "/dev/stderr"; if ($2 < 200 || $2 > 299) bad++; if (ms > bound) late++}
-        END {print NR, bad + 0, late + 0}' 2>"$work/$JDK-$key.ms")
-    read -r "T_COUNT[$k]" "T_NON2XX[$k]" "T_LATE[$k]" <<<"$stats"
+        {ms = $3 / 1e6; print ms > "/dev/stderr"
+         if ($2 == 0) {none++; if (err == "") {err = $6; gsub(/[" ]+/, "_", err)}} else if ($2 < 200 || $2 > 299) bad++
+         if ($2 == 0 || ms > bound) late++}
+        END {print NR, bad + 0, none + 0, late + 0, (err == "") ? "-" : substr(err, 1, 80)}' 2>"$work/$JDK-$key.ms")
+    read -r "T_COUNT[$k]" "T_NON2XX[$k]" "T_UNANSWERED[$k]" "T_LATE[$k]" "T_ERROR[$k]" <<<"$stats"
     sort -n "$work/$JDK-$key.ms" >"$work/$JDK-$key.sorted"
     pick() { awk -v p="$1" -v n="${T_COUNT[$k]}" 'BEGIN {i = int(p * n); if (i < p * n) i++; if (i < 1) i = 1} NR == i {printf "%.1f", $1; exit}' "$work/$JDK-$key.sorted"; }
     T_RATE[$k]=$rate T_P50[$k]=$(pick 0.5) T_P99[$k]=$(pick 0.99) T_P999[$k]=$(pick 0.999) T_MAX[$k]=$(pick 1)
-    echo "  $k open-model at $rate req/s: ${T_COUNT[$k]} answers, p50 ${T_P50[$k]} ms, p99 ${T_P99[$k]} ms, p99.9 ${T_P999[$k]} ms, max ${T_MAX[$k]} ms, non-2xx ${T_NON2XX[$k]}, over the bound ${T_LATE[$k]}" >&2
+    echo "  $k open-model, $rate req/s asked, ${T_SENT[$k]} sent: ${T_COUNT[$k]} results, p50 ${T_P50[$k]} ms, p99 ${T_P99[$k]} ms, p99.9 ${T_P999[$k]} ms, max ${T_MAX[$k]} ms, non-2xx ${T_NON2XX[$k]}, unanswered ${T_UNANSWERED[$k]} (${T_ERROR[$k]}), over the bound ${T_LATE[$k]}" >&2
 }
-tails_rate() { awk -v r="${RPS[$JDK $1]}" -v s="$TAILS_SHARE" 'BEGIN {v = int(r * s); print (v < 1) ? 1 : v}'; }
+# tails_verdict JDK KEY: the bound judged only when vegeta sent at least 95 % of the rate asked: below it the generator,
+# not offer, set the pace, and the run is no open-model measurement.
+tails_verdict() {
+    local k="$1 $2"
+    if [ "$(awk -v s="${T_SENT[$k]}" -v r="${T_RATE[$k]}" 'BEGIN {print (s >= 0.95 * r) ? 1 : 0}')" = 1 ]; then
+        [ "${T_LATE[$k]}" = 0 ] && echo met || echo missed
+    else
+        echo "not judged: vegeta sent ${T_SENT[$k]} of ${T_RATE[$k]} req/s"
+    fi
+}
 
 # hostile: e2e's HostilePartner streaming an endless body on partner-offer's port; sets hostile_PID.
 hostile() {
@@ -307,7 +336,8 @@ run_jdk() {
     FIRST["$JDK offer"]=$offer_FIRST_MS
     measure S1 "http://127.0.0.1:$offer_PORT/offers" settle "$CONNECTIONS" "$DURATION" deopt
     pair S1 "http://127.0.0.1:$offer_PORT/offers"
-    tails S1 "http://127.0.0.1:$offer_PORT/offers" "$(tails_rate S1)"
+    probe S1 "http://127.0.0.1:$offer_PORT/offers" "$CONNECTIONS"
+    tails S1 "http://127.0.0.1:$offer_PORT/offers" "$CONNECTIONS"
     RSS["$JDK partner-offer"]=$(rss_mib "$partner_PID")
 
     echo "S1one: S1 on an offer with one server event loop (quarkus.http.io-threads=1)" >&2
@@ -330,11 +360,12 @@ run_jdk() {
     measure S3 "http://127.0.0.1:$offer_PORT/offers" 0 "$CONNECTIONS" "$DURATION" deopt
     measure S3o "http://127.0.0.1:$offer_PORT/offers" settle "$CONNECTIONS" "$DURATION" deopt
     pair S3o "http://127.0.0.1:$offer_PORT/offers"
+    probe S3 "http://127.0.0.1:$offer_PORT/offers" "$CONNECTIONS"
     kill -CONT "$partner_PID"
     RSS["$JDK offer"]=$(rss_mib "$offer_PID")
     await_state CLOSED
     kill -STOP "$partner_PID"
-    tails S3 "http://127.0.0.1:$offer_PORT/offers" "$(tails_rate S3)"
+    tails S3 "http://127.0.0.1:$offer_PORT/offers" "$CONNECTIONS"
     kill -CONT "$partner_PID"
 
     echo "S4: offer, partner streaming an endless body: the body limit, then the open phase" >&2
@@ -343,13 +374,14 @@ run_jdk() {
     hostile
     measure S4 "http://127.0.0.1:$offer_PORT/offers" 0
     RSS["$JDK offer S4"]=$(rss_mib "$offer_PID")
+    probe S4 "http://127.0.0.1:$offer_PORT/offers" "$CONNECTIONS"
     kill "$hostile_PID"; wait "$hostile_PID" 2>/dev/null || true
     # Open-model, from a CLOSED circuit again: partner-offer closes it, then the same hostile partner takes its port.
     start partner partner-offer "$partner_PORT"
     await_state CLOSED
     kill "$partner_PID"; wait "$partner_PID" 2>/dev/null || true
     hostile
-    tails S4 "http://127.0.0.1:$offer_PORT/offers" "$(tails_rate S4)"
+    tails S4 "http://127.0.0.1:$offer_PORT/offers" "$CONNECTIONS"
     kill "$hostile_PID"; wait "$hostile_PID" 2>/dev/null || true
 
     echo "S5: overload, partner up: $S5_TIMES times S1's $CONNECTIONS connections" >&2
@@ -360,8 +392,9 @@ run_jdk() {
         measure "S5x$times" "http://127.0.0.1:$offer_PORT/offers" 2s $((CONNECTIONS * times)) "$S5_DURATION"
         STATE_S5["$JDK S5x$times"]=$(circuit | sed -n 's/.*"state":"\([A-Z_]*\)".*"partnerFailures":\([0-9]*\).*/\1, partner failures \2/p')
     done
-    # Open-model at the rate of the largest overload step: the callers come on schedule, however slow the answers.
-    tails S5 "http://127.0.0.1:$offer_PORT/offers" "$(tails_rate "${S5_KEYS[-1]}")"
+    # Open-model at the connections of the largest overload step: the callers come on schedule, however slow the answers.
+    probe S5 "http://127.0.0.1:$offer_PORT/offers" "$((CONNECTIONS * ${S5_TIMES##* }))"
+    tails S5 "http://127.0.0.1:$offer_PORT/offers" "$((CONNECTIONS * ${S5_TIMES##* }))"
     STATE_S5["$JDK S5 tails"]=$(circuit | sed -n 's/.*"state":"\([A-Z_]*\)".*"partnerFailures":\([0-9]*\).*/\1, partner failures \2/p')
 
     kill "$offer_PID" "$partner_PID" "$reference_PID"; wait "$offer_PID" "$partner_PID" "$reference_PID" 2>/dev/null || true
@@ -437,11 +470,12 @@ mkdir -p "$(dirname "$OUT")"
         echo
         echo "S1one (one server event loop) / S1 (Quarkus' default): $(ratio "${RPS[$jdk S1one]}" "${RPS[$jdk S1]}") of the req/s, measured one after the other."
         echo
-        echo "| open-model tails (vegeta $VEGETA_VERSION, constant rate at $TAILS_SHARE × the scenario's wrk req/s, $TAILS_DURATION, every answer) | req/s sent | answers | p50 ms | p99 ms | p99.9 ms | max ms | over timeout + 100 ms | non-2xx |"
-        echo "|---|---|---|---|---|---|---|---|---|"
+        echo "| open-model tails (vegeta $VEGETA_VERSION, constant rate at $TAILS_SHARE × vegeta's own closed-loop req/s, $TAILS_DURATION, every result) | connections | closed-loop req/s | req/s asked | req/s sent | results | p50 ms | p99 ms | p99.9 ms | max ms | over timeout + 100 ms | non-2xx | unanswered (first error) |"
+        echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
         for key in "${TAIL_KEYS[@]}"; do
             k="$jdk $key"
-            echo "| $key | ${T_RATE[$k]} | ${T_COUNT[$k]} | ${T_P50[$k]} | ${T_P99[$k]} | ${T_P999[$k]} | ${T_MAX[$k]} | ${T_LATE[$k]} | ${T_NON2XX[$k]} |"
+            conns=$CONNECTIONS; [ "$key" = S5 ] && conns=$((CONNECTIONS * ${S5_TIMES##* }))
+            echo "| $key | $conns | ${T_PROBE[$k]} | ${T_RATE[$k]} | ${T_SENT[$k]} | ${T_COUNT[$k]} | ${T_P50[$k]} | ${T_P99[$k]} | ${T_P999[$k]} | ${T_MAX[$k]} | ${T_LATE[$k]} | ${T_NON2XX[$k]} | ${T_UNANSWERED[$k]} (${T_ERROR[$k]}) |"
         done
         echo
         echo "Circuit after S5's open-model run: ${STATE_S5[$jdk S5 tails]}."
@@ -470,7 +504,7 @@ mkdir -p "$(dirname "$OUT")"
         echo "| S5: circuit CLOSED after each step, no partner failure added (${FAILURES_BEFORE_S5[$jdk]} before S5) | $s5states | $s5ok |"
         echo "| S5: no answer slower than timeout + 100 ms | max $s5max ms | $(verdict "$s5max" $((TIMEOUT_MS + 100)) "<=") |"
         for key in S3 S4 S5; do
-            echo "| $key open-model: no answer slower than timeout + 100 ms | max ${T_MAX[$jdk $key]} ms (p99.9 ${T_P999[$jdk $key]} ms) | $(verdict "${T_MAX[$jdk $key]}" $((TIMEOUT_MS + 100)) "<=") |"
+            echo "| $key open-model: every request answered within timeout + 100 ms | max ${T_MAX[$jdk $key]} ms (p99.9 ${T_P999[$jdk $key]} ms), ${T_UNANSWERED[$jdk $key]} unanswered | $(tails_verdict "$jdk" "$key") |"
         done
         echo "| S1: the busiest partner loop no busier than the busiest server loop | ${PARTNER_LOOP_MAX[$jdk S1]} % against ${SERVER_LOOP_MAX[$jdk S1]} % of a core | $(verdict "${PARTNER_LOOP_MAX[$jdk S1]}" "${SERVER_LOOP_MAX[$jdk S1]}" "<=") |"
         echo
