@@ -257,25 +257,26 @@ thread_shares() {
 
 # Open-model tails in two steps. probe KEY URL CONNS: vegeta closed-loop (-rate=0, CONNS workers) for TAILS_PROBE, in
 # the state the attack will meet: the req/s the machine gives with vegeta, not wrk, as the generator (vegeta costs
-# several times wrk's CPU per request, on the same 2 cores). tails KEY URL CONNS: vegeta at TAILS_SHARE of that req/s
-# for TAILS_DURATION, an open model (each request is due on schedule, answered or not before it; one waiting for one
-# of the CONNS connections is timed from its due time too), every result kept; records the rate asked and the rate
+# about twice wrk's CPU per request, on the same 2 cores). tails KEY URL: vegeta at TAILS_SHARE of that req/s, over
+# the probe's connections, for TAILS_DURATION, an open model (each request is due on schedule, answered or not before
+# it; one waiting for a connection is timed from its due time too), every result kept; records the rate asked and the rate
 # vegeta really sent, p50, p99, p99.9 and max over every result, the non-2xx, the unanswered (vegeta's 10 s timeout or
 # a connection error) and the results over timeout + 100 ms. Without -max-connections vegeta opens a connection for
 # every request that waits, which adds load exactly when offer is behind (bench/ANALYSIS.md).
-declare -A T_PROBE T_RATE T_SENT T_P50 T_P99 T_P999 T_MAX T_LATE T_NON2XX T_UNANSWERED T_ERROR T_COUNT
+declare -A T_CONNS T_PROBE T_RATE T_SENT T_P50 T_P99 T_P999 T_MAX T_LATE T_NON2XX T_UNANSWERED T_ERROR T_COUNT
 probe() {
     local key=$1 url=$2 conns=$3
+    T_CONNS[$JDK $key]=$conns
     echo "GET $url" | "$VEGETA" attack -rate=0 -max-workers="$conns" -max-connections="$conns" -duration="$TAILS_PROBE" \
         -timeout=10s >"$work/$JDK-$key.probe"
     T_PROBE[$JDK $key]=$("$VEGETA" report -type=json <"$work/$JDK-$key.probe" | sed -n 's/.*"throughput":\([0-9.]*\).*/\1/p' | cut -d. -f1)
     echo "  $JDK $key closed-loop with vegeta at $conns connections: ${T_PROBE[$JDK $key]} req/s" >&2
 }
 tails() {
-    local key=$1 url=$2 conns=$3 k="$JDK $1" stats rate
+    local key=$1 url=$2 k="$JDK $1" stats rate
     rate=$(awk -v r="${T_PROBE[$k]}" -v s="$TAILS_SHARE" 'BEGIN {v = int(r * s); print (v < 1) ? 1 : v}')
-    echo "GET $url" | "$VEGETA" attack -rate="$rate/1s" -duration="$TAILS_DURATION" -max-connections="$conns" -timeout=10s \
-        >"$work/$JDK-$key.vegeta"
+    echo "GET $url" | "$VEGETA" attack -rate="$rate/1s" -duration="$TAILS_DURATION" -max-connections="${T_CONNS[$k]}" \
+        -timeout=10s >"$work/$JDK-$key.vegeta"
     T_SENT[$k]=$("$VEGETA" report -type=json <"$work/$JDK-$key.vegeta" | sed -n 's/.*"rate":\([0-9.]*\).*/\1/p' | cut -d. -f1)
     # csv: timestamp, code, latency ns, bytes out, bytes in, error, ...
     stats=$("$VEGETA" encode --to csv <"$work/$JDK-$key.vegeta" | awk -F, -v bound=$((TIMEOUT_MS + 100)) '
@@ -337,7 +338,7 @@ run_jdk() {
     measure S1 "http://127.0.0.1:$offer_PORT/offers" settle "$CONNECTIONS" "$DURATION" deopt
     pair S1 "http://127.0.0.1:$offer_PORT/offers"
     probe S1 "http://127.0.0.1:$offer_PORT/offers" "$CONNECTIONS"
-    tails S1 "http://127.0.0.1:$offer_PORT/offers" "$CONNECTIONS"
+    tails S1 "http://127.0.0.1:$offer_PORT/offers"
     RSS["$JDK partner-offer"]=$(rss_mib "$partner_PID")
 
     echo "S1one: S1 on an offer with one server event loop (quarkus.http.io-threads=1)" >&2
@@ -365,7 +366,7 @@ run_jdk() {
     RSS["$JDK offer"]=$(rss_mib "$offer_PID")
     await_state CLOSED
     kill -STOP "$partner_PID"
-    tails S3 "http://127.0.0.1:$offer_PORT/offers" "$CONNECTIONS"
+    tails S3 "http://127.0.0.1:$offer_PORT/offers"
     kill -CONT "$partner_PID"
 
     echo "S4: offer, partner streaming an endless body: the body limit, then the open phase" >&2
@@ -381,7 +382,7 @@ run_jdk() {
     await_state CLOSED
     kill "$partner_PID"; wait "$partner_PID" 2>/dev/null || true
     hostile
-    tails S4 "http://127.0.0.1:$offer_PORT/offers" "$CONNECTIONS"
+    tails S4 "http://127.0.0.1:$offer_PORT/offers"
     kill "$hostile_PID"; wait "$hostile_PID" 2>/dev/null || true
 
     echo "S5: overload, partner up: $S5_TIMES times S1's $CONNECTIONS connections" >&2
@@ -394,7 +395,7 @@ run_jdk() {
     done
     # Open-model at the connections of the largest overload step: the callers come on schedule, however slow the answers.
     probe S5 "http://127.0.0.1:$offer_PORT/offers" "$((CONNECTIONS * ${S5_TIMES##* }))"
-    tails S5 "http://127.0.0.1:$offer_PORT/offers" "$((CONNECTIONS * ${S5_TIMES##* }))"
+    tails S5 "http://127.0.0.1:$offer_PORT/offers"
     STATE_S5["$JDK S5 tails"]=$(circuit | sed -n 's/.*"state":"\([A-Z_]*\)".*"partnerFailures":\([0-9]*\).*/\1, partner failures \2/p')
 
     kill "$offer_PID" "$partner_PID" "$reference_PID"; wait "$offer_PID" "$partner_PID" "$reference_PID" 2>/dev/null || true
@@ -474,8 +475,7 @@ mkdir -p "$(dirname "$OUT")"
         echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
         for key in "${TAIL_KEYS[@]}"; do
             k="$jdk $key"
-            conns=$CONNECTIONS; [ "$key" = S5 ] && conns=$((CONNECTIONS * ${S5_TIMES##* }))
-            echo "| $key | $conns | ${T_PROBE[$k]} | ${T_RATE[$k]} | ${T_SENT[$k]} | ${T_COUNT[$k]} | ${T_P50[$k]} | ${T_P99[$k]} | ${T_P999[$k]} | ${T_MAX[$k]} | ${T_LATE[$k]} | ${T_NON2XX[$k]} | ${T_UNANSWERED[$k]} (${T_ERROR[$k]}) |"
+            echo "| $key | ${T_CONNS[$k]} | ${T_PROBE[$k]} | ${T_RATE[$k]} | ${T_SENT[$k]} | ${T_COUNT[$k]} | ${T_P50[$k]} | ${T_P99[$k]} | ${T_P999[$k]} | ${T_MAX[$k]} | ${T_LATE[$k]} | ${T_NON2XX[$k]} | ${T_UNANSWERED[$k]} (${T_ERROR[$k]}) |"
         done
         echo
         echo "Circuit after S5's open-model run: ${STATE_S5[$jdk S5 tails]}."
