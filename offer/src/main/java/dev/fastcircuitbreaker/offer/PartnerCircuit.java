@@ -83,6 +83,11 @@ public class PartnerCircuit {
         }
     }
 
+    /** Whether the partner's last counted answer was a failure: then a call that waited behind others waited for it. */
+    boolean failing() {
+        return consecutiveFailures.get() > 0;
+    }
+
     /**
      * Closes the circuit with no failures, through SmallRye's {@link CircuitBreakerMaintenance#reset(String)}, which
      * tells no state change itself: this tells it, if there was one. For tests, between scenarios.

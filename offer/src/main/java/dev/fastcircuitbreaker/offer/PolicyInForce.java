@@ -26,7 +26,7 @@ final class PolicyInForce {
     static PartnerPolicy policy(FaultToleranceOperationProvider operations) throws NoSuchMethodException {
         FaultToleranceOperation hotOffer = operations.get(PartnerOfferClient.class,
                 PartnerOfferClient.class.getDeclaredMethod("hotOffer"));
-        FaultToleranceOperation offer = operations.get(OfferService.class, OfferService.class.getDeclaredMethod("offer"));
+        FaultToleranceOperation offer = operations.get(OfferService.class, OfferService.class.getDeclaredMethod("offer", long.class));
         CircuitBreaker breaker = hotOffer.getCircuitBreaker();
         // "failures in a row" is what the window means only when every call in it must have failed.
         if (breaker.failureRatio() != 1.0) {
