@@ -51,7 +51,7 @@ public class OfferService {
     @Fallback(fallbackMethod = "busy", applyOn = { BulkheadException.class, WaitedTooLong.class })
     public Uni<Offer> offer(long askedAt) {
         // Only while the partner is failing: under a burst, a fresh offer runs this call long after it was asked, behind
-        // its event loop's backlog (past half a timeout for 512 at once), and while the partner answers, it still should.
+        // its event loop's backlog (bench/ANALYSIS.md, 12-03), and while the partner answers, it still should.
         long waited = System.nanoTime() - askedAt;
         if (waited > LONGEST_WAIT.toNanos() && circuit.failing()) {
             return Uni.createFrom().failure(new WaitedTooLong(Duration.ofNanos(waited)));
