@@ -20,9 +20,9 @@ import java.util.Locale;
 /**
  * Callers of offer, each on a connection of its own kept open, timed from the moment its request is written to the
  * moment the last byte of its answer is read. Plain HTTP/1.1 on non-blocking JDK sockets, one thread for all: the
- * callers share this machine's two cores with offer and its partner, and a caller's own work per answer (a few
- * microseconds here, against 0.2 to 0.4 ms for a Vert.x client that parses each answer, bench/COLD-START.md) would
- * otherwise be counted as offer's time.
+ * callers share this machine's two cores with offer and its partner, and what a heavier client does per answer is
+ * counted as offer's time (a Vert.x client parsing each answer on its loops added about half a second to 2,048 at once,
+ * bench/COLD-START.md).
  */
 final class Callers implements AutoCloseable {
 
