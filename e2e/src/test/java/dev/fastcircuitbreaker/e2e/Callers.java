@@ -57,7 +57,7 @@ final class Callers implements AutoCloseable {
         }
     }
 
-    /** Every caller sends one request at once; their answers, in the callers' order. */
+    /** Every caller sends one request at once; their answers, in the order they came in. */
     List<Answer> atOnce() {
         return eachAsks(1);
     }
