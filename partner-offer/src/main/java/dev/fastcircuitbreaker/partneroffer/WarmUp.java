@@ -65,6 +65,10 @@ public class WarmUp implements HealthCheck {
                         });
     }
 
+    boolean isWarm() {
+        return warm;
+    }
+
     private static long millisSince(long began) {
         return Duration.ofNanos(System.nanoTime() - began).toMillis();
     }
