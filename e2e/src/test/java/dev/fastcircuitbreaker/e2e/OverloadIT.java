@@ -29,8 +29,8 @@ import io.restassured.path.json.JsonPath;
  * Offer's own overload is no failure of the partner's, from the first request of a fresh JVM. With the packaged
  * partner-offer healthy (its own metrics count its requests), callers ask a packaged offer from the instant it reports
  * ready: {@value #ORDINARY_CALLERS} of them, each on a connection it keeps, one request after another; or, on a fresh
- * pair of services, {@value #BURST} at once on connections already open, 16 times what offer lets through to the
- * partner, and {@value #LARGEST_BURST} at once. Every caller gets a 200, hot or {@code offer-busy}, within the timeout
+ * pair of services, {@value #BURST} at once on connections already open, five times the limit a fresh offer starts
+ * with, and {@value #LARGEST_BURST} at once. Every caller gets a 200, hot or {@code offer-busy}, within the timeout
  * plus {@value #MARGIN_MILLIS} ms as it measured it ({@link Callers}); the circuit stays CLOSED (an SSE client of
  * {@code /circuit/events}, connected throughout, sees no state change) and counts no partner failure; each hot
  * answer is one the partner counted, and each busy one is counted as shed, by {@code /circuit}, the event stream and
@@ -43,9 +43,10 @@ class OverloadIT {
     /** As many as the burst a warm offer has always taken. */
     private static final int LARGEST_BURST = 2048;
     private static final long MARGIN_MILLIS = 100;
-    /** Twice what offer lets through to the partner at once: the 64 connections of wrk that opened a fresh offer's circuit. */
+    /** The 64 connections of wrk that once opened a fresh offer's circuit. */
     private static final int ORDINARY_CALLERS = 64;
     private static final int REQUESTS_EACH = 40;
+    private static final int SLOW_PARTNER_CALLERS = 256;
 
     private final ObjectMapper json = new ObjectMapper();
     private Callers callers;
@@ -94,8 +95,8 @@ class OverloadIT {
     }
 
     /**
-     * The one call the bulkhead queues behind calls to a hanging partner gets its place only as their timeouts come:
-     * answered busy then, it never waits out a second timeout of its own.
+     * Callers over the limit, behind calls to a hanging partner, wait at most the longest wait for a place that comes
+     * only as those calls time out: answered busy then, none waits out a second timeout of its own.
      */
     @Test
     void callersOverTheLimitWhileThePartnerHangsNeverWaitOutTwoTimeouts() throws Exception {
@@ -103,20 +104,54 @@ class OverloadIT {
         offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", hangingPartner.url()));
         long timeoutMillis = circuit().getLong("timeoutMillis");
 
-        List<Answer> answers = burst(ORDINARY_CALLERS);
+        List<Answer> answers = burst(BURST);
 
         Map<String, Long> reasons = new TreeMap<>();
         answers.forEach(answer -> reasons.merge(answer.status() + " " + answer.reason(), 1L, Long::sum));
         long timeouts = reasons.getOrDefault("200 timeout", 0L);
         assertEquals(answers.size(), timeouts + reasons.getOrDefault("200 offer-busy", 0L) + reasons.getOrDefault("200 circuit-open", 0L),
                 "every caller got a 200, timed out, busy or circuit open: " + reasons);
-        // Not timeout + MARGIN_MILLIS: a fresh offer takes up to about 0.1 s to read 64 requests at once, and the timeout
-        // of each call it lets through starts only then.
+        // Not timeout + MARGIN_MILLIS: a fresh offer takes a while to read 512 requests at once, and the timeout of each
+        // call it lets through starts only then.
         List<Answer> late = answers.stream().filter(answer -> answer.millis() >= 2 * timeoutMillis).toList();
         assertEquals(List.of(), late, () -> "answers that waited out two timeouts: " + reasons + ", slowest (ms) " + slowest(answers));
         // The partner's own witness: a connection for each call that went to it, and each of those timed out.
         assertEquals(timeouts, hangingPartner.connections().size(), () -> "partner connections for " + reasons);
         System.out.printf("%d callers at once on a hanging partner: %s, slowest (ms) %s%n", answers.size(), reasons, slowest(answers));
+    }
+
+    /**
+     * A healthy partner that takes 50 ms to answer, as one across a network, and {@value #SLOW_PARTNER_CALLERS} callers
+     * asking one after another from the instant offer is ready: each gets a hot offer, its turn to call the partner
+     * coming well within the timeout. Then the partner slows past the timeout: each answer still comes within the
+     * timeout + {@value #MARGIN_MILLIS} ms, cold, and the circuit opens on the partner's timeouts, not on offer's load.
+     */
+    @Test
+    void everyCallerGetsAHotOfferFromASlowHealthyPartnerAndNoAnswerWaitsPastTheTimeoutOnceItHangs() throws Exception {
+        partner = ServiceProcess.start("partner-offer", Map.of("PARTNER_OFFER_LATENCY", "50ms"));
+        offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", partner.url()));
+        events = watchEvents();
+        callers = new Callers(offer.url(), "/offers", SLOW_PARTNER_CALLERS);
+        Witnesses before = witnesses();
+
+        List<Answer> answers = answers(callers.eachAsks(10));
+
+        assertEquals(Map.of("200 partner-answered", (long) answers.size()), reasons(answers), "hot offers only");
+        expectHotOrBusyInTimeAndCircuitClosed(answers, before);
+
+        given().baseUri(partner.url()).contentType("text/plain").body("1500ms").put("/latency").then().statusCode(200);
+        List<Answer> slowed = answers(callers.eachAsks(3));
+
+        long timeoutMillis = before.circuit().getLong("timeoutMillis");
+        assertEquals(List.of(), slowed.stream().filter(answer -> answer.millis() > timeoutMillis + MARGIN_MILLIS).toList(),
+                () -> "answers later than the timeout + " + MARGIN_MILLIS + " ms: " + reasons(slowed));
+        Map<String, Long> reasons = reasons(slowed);
+        assertEquals(slowed.size(), reasons.getOrDefault("200 timeout", 0L) + reasons.getOrDefault("200 circuit-open", 0L)
+                + reasons.getOrDefault("200 offer-busy", 0L), () -> "cold offers only: " + reasons);
+        assertTrue(reasons.getOrDefault("200 timeout", 0L) >= 3, () -> "the partner's timeouts: " + reasons);
+        assertEquals("OPEN", circuit().getString("state"));
+        System.out.printf("%d callers on a 50 ms partner, then on one past the timeout: %s, slowest (ms) %s%n",
+                SLOW_PARTNER_CALLERS, reasons, slowest(slowed));
     }
 
     @Test
@@ -167,7 +202,7 @@ class OverloadIT {
         assertEquals(0, after.getLong("partnerFailures"), "no partner failure counted");
         assertEquals(0, after.getLong("rejected"), "none turned away by the circuit");
         assertEquals(busy, after.getLong("shed") - before.circuit().getLong("shed"), "/circuit's shed, as the callers got offer-busy");
-        assertEquals(busy, busyAnswered() - before.busyAnswered(), "SmallRye's ft_invocations_total of OfferService's fallback");
+        assertEquals(busy, busyAnswered() - before.busyAnswered(), "offer_shed_total in /q/metrics");
         // partner-offer records a request once its answer is out: give the last ones a moment, then compare exactly.
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(hot,
                 ServiceProcess.offersServed(partner.url()) - before.partnerServed(), "the partner's own count of the hot offers it served"));
@@ -176,6 +211,12 @@ class OverloadIT {
         String logged = offer.log().substring(before.logLength());
         assertFalse(logged.contains("WARN"), "no partner-failure warning in offer's log:\n" + logged);
         System.out.printf("%d callers' answers from the instant offer was ready: %s, slowest (ms) %s%n", answers.size(), reasons, slowest(answers));
+    }
+
+    private static Map<String, Long> reasons(List<Answer> answers) {
+        Map<String, Long> reasons = new TreeMap<>();
+        answers.forEach(answer -> reasons.merge(answer.status() + " " + answer.reason(), 1L, Long::sum));
+        return reasons;
     }
 
     private static Map<String, Long> slowest(List<Answer> answers) {
@@ -238,15 +279,11 @@ class OverloadIT {
         return given().baseUri(offer.url()).get("/circuit").then().statusCode(200).extract().jsonPath();
     }
 
-    /**
-     * SmallRye's own count of the calls OfferService answered busy (its bulkhead full, or the call queued too long):
-     * the invocations of {@code OfferService.offer} its fallback answered, from offer's {@code /q/metrics}.
-     */
+    /** The callers answered busy as offer's {@code /q/metrics} counts them, beside the limit they met. */
     private long busyAnswered() {
         String metrics = given().baseUri(offer.url()).get("/q/metrics").then().statusCode(200).extract().asString();
-        return metrics.lines()
-                .filter(line -> line.startsWith("ft_invocations_total{") && line.contains("OfferService.offer\"")
-                        && line.contains("fallback=\"applied\""))
+        assertTrue(metrics.lines().anyMatch(line -> line.startsWith("offer_admission_limit ")), "offer_admission_limit in /q/metrics");
+        return metrics.lines().filter(line -> line.startsWith("offer_shed_total "))
                 .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .sum();
     }

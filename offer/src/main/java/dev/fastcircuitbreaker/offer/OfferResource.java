@@ -20,6 +20,6 @@ public class OfferResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Offer> offer() {
-        return offers.offer(System.nanoTime());
+        return offers.offer();
     }
 }

@@ -11,6 +11,8 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
@@ -32,6 +34,7 @@ public class PartnerCircuit {
     private final CircuitBreakerMaintenance maintenance;
     private final PartnerPolicy policy;
     private final CircuitEvents events;
+    private final Admission admission;
 
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final LongAdder partnerCalls = new LongAdder();
@@ -42,10 +45,14 @@ public class PartnerCircuit {
     // state with an old time. Written only in the events' order (announce).
     private volatile Change lastChange = new Change(CircuitBreakerState.CLOSED, Instant.now(), null);
 
-    PartnerCircuit(CircuitBreakerMaintenance maintenance, PartnerPolicy policy, CircuitEvents events) {
+    PartnerCircuit(CircuitBreakerMaintenance maintenance, PartnerPolicy policy, CircuitEvents events, Admission admission,
+            MeterRegistry registry) {
         this.maintenance = maintenance;
         this.policy = policy;
         this.events = events;
+        this.admission = admission;
+        FunctionCounter.builder("offer.shed", shed, LongAdder::sum)
+                .description("Callers answered offer-busy: no turn to call partner-offer in time, partner not called").register(registry);
     }
 
     void listen(@Observes StartupEvent start) {
@@ -81,11 +88,6 @@ public class PartnerCircuit {
                 events.tell(at -> CircuitEvents.Event.failure(at, answer.reason(), failures));
             }
         }
-    }
-
-    /** Whether the partner's last counted answer was a failure: then a call that waited behind others waited for it. */
-    boolean failing() {
-        return consecutiveFailures.get() > 0;
     }
 
     /**
@@ -135,7 +137,8 @@ public class PartnerCircuit {
                 : failuresToOpen;
         return new Snapshot(PartnerOfferClient.CIRCUIT, change.state().name(), failures, failuresToOpen,
                 policy.delay().toSeconds(), policy.timeout().toMillis(), partnerCalls.sum(), partnerFailures.sum(),
-                rejected.sum(), shed.sum(), change.at().toString(), change.nextTrialAt() == null ? null : change.nextTrialAt().toString());
+                rejected.sum(), shed.sum(), admission.limit(), change.at().toString(),
+                change.nextTrialAt() == null ? null : change.nextTrialAt().toString());
     }
 
     private record Change(CircuitBreakerState state, Instant at, Instant nextTrialAt) {
@@ -145,12 +148,14 @@ public class PartnerCircuit {
      * The circuit at one moment, as {@code GET /circuit} shows it. {@code failures} are the consecutive failures now
      * (0 to {@code failuresToOpen}); {@code failuresToOpen}, {@code delaySeconds} and {@code timeoutMillis} are the
      * policy in force; {@code partnerCalls}, {@code partnerFailures}, {@code rejected} (by the open circuit) and
-     * {@code shed} (offer busy: {@link OfferService}'s limit reached, the breaker not asked) are totals since start;
-     * {@code nextTrialAt} is there only while the circuit is OPEN.
+     * {@code shed} (offer busy: no turn to call the partner in time, the breaker not asked) are totals since start;
+     * {@code limit} is how many partner calls {@link Admission} lets through at once now; {@code nextTrialAt} is there
+     * only while the circuit is OPEN.
      */
     @RegisterForReflection
     public record Snapshot(String name, String state, int failures, int failuresToOpen, long delaySeconds,
-            long timeoutMillis, long partnerCalls, long partnerFailures, long rejected, long shed, String stateChangedAt,
+            long timeoutMillis, long partnerCalls, long partnerFailures, long rejected, long shed, int limit,
+            String stateChangedAt,
             @JsonInclude(JsonInclude.Include.NON_NULL) String nextTrialAt) {
     }
 }

@@ -79,13 +79,13 @@ class PartnerOfferBounds {
     private final int concurrentCalls;
     private final Clients partner;
 
-    PartnerOfferBounds(Vertx vertx, PartnerPolicy policy,
+    PartnerOfferBounds(Vertx vertx, PartnerPolicy policy, AdmissionConfig admission,
             @ConfigProperty(name = "quarkus.rest-client.partner-offer.url") URI partnerUrl,
             @ConfigProperty(name = "quarkus.http.io-threads") OptionalInt serverLoops) {
         this.vertx = vertx;
         // The @Timeout in force: the caller's answer comes from it, and the exchange is let go at the same moment.
         this.timeout = policy.timeout();
-        this.concurrentCalls = policy.concurrentCalls();
+        this.concurrentCalls = admission.maxLimit();
         // As many loops as the HTTP server reads offer's callers on (Quarkus' event loops, or fewer if io-threads
         // says so), none of them one of those: a burst of callers cannot delay reading the partner's answer.
         int quarkusLoops = 0;
@@ -139,7 +139,7 @@ class PartnerOfferBounds {
                     // Getting a connection (from the pool, or a new one) and each read: neither may outlast the exchange.
                     .connectTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    // A connection for each call OfferService lets through at once, whichever loop they all land on.
+                    // A connection for each call Admission may let through at once, whichever loop they all land on.
                     .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, concurrentCalls)
                     .property(QuarkusRestClientProperties.MAX_CHUNK_SIZE, MAX_CHUNK_BYTES)
                     .httpClientOptionsCustomizer(options -> options.setMaxHeaderSize(MAX_HEADER_BYTES))

@@ -3,15 +3,13 @@ package dev.fastcircuitbreaker.offer;
 import java.time.Duration;
 
 /**
- * The policy in force on {@link PartnerOfferClient#hotOffer()} and {@link OfferService#offer(long)}: their annotations'
- * numbers, or the {@code quarkus.fault-tolerance."…".…} overrides of them, as SmallRye Fault Tolerance uses them
- * ({@link PolicyInForce} reads them). Every view shows these.
+ * The policy in force on {@link PartnerOfferClient#hotOffer()}: its annotations' numbers, or the
+ * {@code quarkus.fault-tolerance."…".…} overrides of them, as SmallRye Fault Tolerance uses them ({@link PolicyInForce}
+ * reads them). Every view shows these.
  *
  * @param failuresToOpen this many consecutive failed partner calls open the circuit ({@code @CircuitBreaker})
  * @param delay how long the circuit stays OPEN before it lets one trial call through ({@code @CircuitBreaker})
  * @param timeout a partner call slower than this has failed ({@code @Timeout})
- * @param concurrentCalls at most this many partner calls at once, {@code @Bulkhead.value} on {@link OfferService#offer(long)};
- *        a caller over it gets an {@code offer-busy} cold offer
  */
-public record PartnerPolicy(int failuresToOpen, Duration delay, Duration timeout, int concurrentCalls) {
+public record PartnerPolicy(int failuresToOpen, Duration delay, Duration timeout) {
 }

@@ -26,7 +26,6 @@ final class PolicyInForce {
     static PartnerPolicy policy(FaultToleranceOperationProvider operations) throws NoSuchMethodException {
         FaultToleranceOperation hotOffer = operations.get(PartnerOfferClient.class,
                 PartnerOfferClient.class.getDeclaredMethod("hotOffer"));
-        FaultToleranceOperation offer = operations.get(OfferService.class, OfferService.class.getDeclaredMethod("offer", long.class));
         CircuitBreaker breaker = hotOffer.getCircuitBreaker();
         // "failures in a row" is what the window means only when every call in it must have failed.
         if (breaker.failureRatio() != 1.0) {
@@ -34,6 +33,6 @@ final class PolicyInForce {
         }
         Timeout timeout = hotOffer.getTimeout();
         return new PartnerPolicy(breaker.requestVolumeThreshold(), Duration.of(breaker.delay(), breaker.delayUnit()),
-                Duration.of(timeout.value(), timeout.unit()), offer.getBulkhead().value());
+                Duration.of(timeout.value(), timeout.unit()));
     }
 }

@@ -45,34 +45,35 @@ public class WarmUp implements HealthCheck {
 
     private final int requests;
     private final PartnerPolicy policy;
+
+    private final int atOnce;
     private volatile boolean warm;
 
-    WarmUp(@ConfigProperty(name = "warm-up.requests") int requests, PartnerPolicy policy) {
+    WarmUp(@ConfigProperty(name = "warm-up.requests") int requests, PartnerPolicy policy, AdmissionConfig admission) {
         this.requests = requests;
         this.policy = policy;
+        this.atOnce = admission.initialLimit();
     }
 
     // Told once the HTTP server listens (StartupEvent comes before).
     void start(@ObservesAsync HttpServerStart start, Vertx vertx, HttpServer server, PartnerOfferBounds bounds) {
         long began = System.nanoTime();
-        int atOnce = policy.concurrentCalls();
         vertx.createHttpServer()
                 .requestHandler(request -> request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                         .endAndForget(STAND_IN_OFFER))
                 .listen(0, "127.0.0.1")
                 .chain(standIn -> {
                     PartnerOfferBounds.Clients clients = bounds.clients(URI.create("http://127.0.0.1:" + standIn.actualPort()));
-                    // The strategies of OfferService's and PartnerOfferClient's annotations, in a guard of the warm-up's own:
+                    // The strategies of PartnerOfferClient's annotations, in a guard of the warm-up's own:
                     // SmallRye's code runs as it will for the first callers, and the breaker "partner-offer" counts none of it.
                     TypedGuard<Uni<PartnerOffer>> guard = TypedGuard.create(new TypeLiteral<Uni<PartnerOffer>>() {
                     })
-                            .withBulkhead().limit(atOnce).queueSize(1).done()
                             .withCircuitBreaker().requestVolumeThreshold(policy.failuresToOpen()).failureRatio(1.0)
                             .delay(policy.delay().toMillis(), ChronoUnit.MILLIS).done()
                             .withTimeout().duration(policy.timeout().toMillis(), ChronoUnit.MILLIS).done()
                             .withFallback().handler(failure -> Uni.createFrom().nullItem()).done()
                             .build();
-                    // Twice the limit at once, so that the bulkhead turns half of them away, as it does under a burst.
+                    // Twice the first limit at once, as a burst of first callers would be.
                     return times(2 * atOnce, () -> guard.get(() -> bounds.exchange(clients, PartnerOfferRestClient::offer)))
                             .eventually(clients::close)
                             .eventually(standIn::close);
