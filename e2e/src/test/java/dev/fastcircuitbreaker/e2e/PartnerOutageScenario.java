@@ -36,6 +36,8 @@ abstract class PartnerOutageScenario {
     static final String CIRCUIT_TILE = "Circuit to partner-offer";
     static final String FAILURES_TILE = "Consecutive failures";
     static final String REJECTED_TILE = "Calls rejected by the open circuit";
+    static final String SHED_TILE = "Callers shed (offer busy)";
+    static final String LIMIT_TILE = "Partner calls allowed at once";
     static final String PROBES_TILE = "Live and ready probes";
 
     final Timeline timeline = new Timeline(getClass().getSimpleName());
@@ -310,8 +312,13 @@ abstract class PartnerOutageScenario {
         expectTile(board, FAILURES_TILE, "SUCCESS", "0");
         assertEquals("SUCCESS", board.get(REJECTED_TILE).status(), board::toString);
         assertTrue(board.get(REJECTED_TILE).value().matches("\\d+"), board::toString);
+        assertEquals("SUCCESS", board.get(SHED_TILE).status(), board::toString);
+        assertTrue(board.get(SHED_TILE).value().matches("\\d+"), board::toString);
+        // The limit Admission has now, as /circuit tells it: at least one call to the partner at once.
+        assertEquals("SUCCESS", board.get(LIMIT_TILE).status(), board::toString);
+        assertTrue(Integer.parseInt(board.get(LIMIT_TILE).value()) >= 1, board::toString);
         expectGroup(board, "SUCCESS", "4 / 4");
-        assertEquals(7, board.size(), () -> "the board's tiles: " + board.keySet());
+        assertEquals(9, board.size(), () -> "the board's tiles: " + board.keySet());
     }
 
     private static void expectTile(Map<String, Monitoror.Tile> board, String label, String status, String value) {

@@ -4,13 +4,16 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.netflix.concurrency.limits.Limit;
 import com.netflix.concurrency.limits.Limiter;
+import com.netflix.concurrency.limits.limit.AIMDLimit;
 import com.netflix.concurrency.limits.limit.Gradient2Limit;
 import com.netflix.concurrency.limits.limit.VegasLimit;
 import com.netflix.concurrency.limits.limiter.SimpleLimiter;
@@ -19,15 +22,15 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
  * How many calls go to the partner at once. The limit follows the partner's measured latency (an algorithm of Netflix's
  * concurrency-limits, {@link AdmissionConfig#algorithm()}): it opens while answers come as fast as they did, and
  * tightens as they slow down, whether the partner or offer itself falls behind. A caller over the limit waits its
- * turn, first come first served, at most {@link AdmissionConfig#maxWait()}: with a timeout on every partner call, no
- * answer comes later than the timeout plus that wait. One that got no place by then is {@link Busy}.
+ * turn, first come first served, as long as no more wait than may call at once (one round of calls); it is
+ * {@link Busy} at once over that, or once it has waited {@link AdmissionConfig#maxWait()}: with a timeout on every
+ * partner call, no answer comes later than the timeout plus that wait.
  */
 @ApplicationScoped
 public class Admission {
@@ -35,15 +38,20 @@ public class Admission {
     private final SimpleLimiter<Void> limiter;
     private final Queue<Waiter> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiting = new AtomicInteger();
+    // Places are handed over by one thread at a time, in a loop that a call ending inside it only asks to go round again.
+    private final AtomicInteger handOvers = new AtomicInteger();
     private final Vertx vertx;
     private final int maxWaiting;
-    private final long maxWaitMillis;
+    private final long maxWaitNanos;
 
-    Admission(AdmissionConfig config, Vertx vertx, MeterRegistry registry) {
+    Admission(AdmissionConfig config, PartnerPolicy policy, Vertx vertx, MeterRegistry registry) {
         this.vertx = vertx;
         this.maxWaiting = config.maxLimit();
-        this.maxWaitMillis = Math.max(1, config.maxWait().toMillis());
+        this.maxWaitNanos = Math.max(1_000_000, config.maxWait().toNanos());
         Limit limit = switch (config.algorithm()) {
+            case AIMD -> AIMDLimit.newBuilder().initialLimit(config.initialLimit())
+                    .minLimit(Math.min(config.initialLimit(), 20)).maxLimit(config.maxLimit())
+                    .timeout(policy.timeout().toNanos(), TimeUnit.NANOSECONDS).build();
             case GRADIENT2 -> Gradient2Limit.newBuilder().initialLimit(config.initialLimit())
                     .minLimit(Math.min(config.initialLimit(), 20)).maxConcurrency(config.maxLimit()).build();
             case VEGAS -> VegasLimit.newBuilder().initialLimit(config.initialLimit()).maxConcurrency(config.maxLimit()).build();
@@ -62,8 +70,13 @@ public class Admission {
         return limiter.getLimit();
     }
 
-    /** A place for one partner call, at once or after a wait; {@link Busy} when none came within the longest wait. */
-    Uni<Place> enter() {
+    /** {@code call}'s answer, made once this caller's turn came; {@link Busy} when it did not come in time. */
+    Uni<Offer> admit(Supplier<Uni<Offer>> call) {
+        return enter().onItem().transformToUni(place -> call.get()
+                .onTermination().invoke((answer, failure, cancelled) -> place.release(answer)));
+    }
+
+    private Uni<Place> enter() {
         return Uni.createFrom().<Place> emitter(emitter -> {
             // First come, first served: while others wait, a newcomer queues behind them.
             Optional<Limiter.Listener> now = queue.isEmpty() ? limiter.acquire(null) : Optional.empty();
@@ -71,37 +84,57 @@ public class Admission {
                 Place place = new Place(now.get());
                 emitter.complete(place);
                 place.releaseIfNotTaken();
-            } else if (waiting.incrementAndGet() > maxWaiting) {
+            } else if (waiting.incrementAndGet() > waitingRoom()) {
                 waiting.decrementAndGet();
-                emitter.fail(new Busy("as many callers are already waiting as may call the partner at once"));
+                emitter.fail(new Busy("as many callers already wait for a place as may call the partner at once"));
             } else {
-                Waiter waiter = new Waiter(emitter, Vertx.currentContext());
-                waiter.timer = vertx.setTimer(maxWaitMillis, expired -> waiter.giveUp());
+                Waiter waiter = new Waiter(emitter);
+                waiter.timer = vertx.setTimer(maxWaitNanos / 1_000_000, expired -> waiter.giveUp());
                 emitter.onTermination(waiter::ended);
                 queue.add(waiter);
-                admitWaiting();
+                handOver();
             }
         }).invoke(Place::take);
     }
 
+    // One round of calls: as many may wait as may call at once, each to take the place of one that ends.
+    private long waitingRoom() {
+        return maxWaiting - limiter.getInflight();
+    }
+
     // Called whenever a place may have come free: after a call, and after a caller queued (a call may have ended
     // between its try and its place in the queue).
-    private void admitWaiting() {
-        while (!queue.isEmpty()) {
-            Optional<Limiter.Listener> place = limiter.acquire(null);
-            if (place.isEmpty()) {
-                return;
-            }
-            Waiter next = queue.poll();
-            while (next != null && !next.settle()) {
-                next = queue.poll();
-            }
-            if (next == null) {
-                place.get().onIgnore();
-            } else {
-                next.admit(new Place(place.get()));
-            }
+    private void handOver() {
+        if (handOvers.getAndIncrement() != 0) {
+            return;
         }
+        int asked = 1;
+        do {
+            while (!queue.isEmpty()) {
+                Optional<Limiter.Listener> place = limiter.acquire(null);
+                if (place.isEmpty()) {
+                    break;
+                }
+                Waiter next = queue.poll();
+                while (next != null && !next.settle()) {
+                    next = queue.poll();
+                }
+                // Its timer may not have fired yet, behind a busy event loop: too late is too late all the same.
+                while (next != null && next.waitedTooLong()) {
+                    next.tooLate();
+                    next = queue.poll();
+                    while (next != null && !next.settle()) {
+                        next = queue.poll();
+                    }
+                }
+                if (next == null) {
+                    place.get().onIgnore();
+                } else {
+                    next.admit(new Place(place.get()));
+                }
+            }
+            asked = handOvers.addAndGet(-asked);
+        } while (asked != 0);
     }
 
     /** A place for one partner call: released once, with what the call gave, which the limit learns from. */
@@ -140,23 +173,21 @@ public class Admission {
                 // No partner call (circuit open), or one that failed at once: it says nothing of the latency.
                 listener.onIgnore();
             }
-            admitWaiting();
+            handOver();
         }
     }
 
     private final class Waiter {
 
         private final UniEmitter<? super Place> emitter;
-        private final Context context;
         private final AtomicBoolean settled = new AtomicBoolean();
         private final long since = System.nanoTime();
         private volatile long timer;
         private volatile Place handed;
         private volatile boolean ended;
 
-        Waiter(UniEmitter<? super Place> emitter, Context context) {
+        Waiter(UniEmitter<? super Place> emitter) {
             this.emitter = emitter;
-            this.context = context;
         }
 
         /** Whether this caller is still waiting, and now no longer: only one of admit, give up and ended gets it. */
@@ -171,26 +202,27 @@ public class Admission {
         void admit(Place place) {
             vertx.cancelTimer(timer);
             handed = place;
-            // On the caller's own context, as if it had got its place at once; and no deeper into this stack.
-            if (context == null) {
-                handOver();
-            } else {
-                context.runOnContext(ignored -> handOver());
-            }
-        }
-
-        private void handOver() {
-            emitter.complete(handed);
+            emitter.complete(place);
             if (ended) {
-                handed.releaseIfNotTaken();
+                place.releaseIfNotTaken();
             }
         }
 
         void giveUp() {
             if (settle()) {
-                emitter.fail(new Busy("waited " + Duration.ofNanos(System.nanoTime() - since).toMillis()
-                        + " ms without a place to call the partner"));
+                tooLate();
             }
+        }
+
+        boolean waitedTooLong() {
+            return System.nanoTime() - since > maxWaitNanos;
+        }
+
+        // Settled already: by its timer, or by the hand-over that found it waited too long.
+        void tooLate() {
+            vertx.cancelTimer(timer);
+            emitter.fail(new Busy("waited " + Duration.ofNanos(System.nanoTime() - since).toMillis()
+                    + " ms without a place to call the partner"));
         }
 
         // The caller has its answer, or went away: while waiting, or with its place on the way to it.

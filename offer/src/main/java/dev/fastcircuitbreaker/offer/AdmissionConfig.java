@@ -21,6 +21,11 @@ public interface AdmissionConfig {
     Duration maxWait();
 
     enum Algorithm {
+        /**
+         * TCP's additive increase, multiplicative decrease: one more for each call answered while the limit is in use,
+         * a tenth less for each that timed out or took over half the timeout.
+         */
+        AIMD,
         /** Netflix's Gradient2: the limit follows the ratio of the long-term to the recent latency. */
         GRADIENT2,
         /** TCP Vegas: the limit follows the queue estimated from the least latency seen. */

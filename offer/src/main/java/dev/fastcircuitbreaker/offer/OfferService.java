@@ -30,9 +30,7 @@ public class OfferService {
 
     /** The partner's offer through its breaker, or a cold one when this caller got no turn to call it in time. */
     public Uni<Offer> offer() {
-        return admission.enter()
-                .onItem().transformToUni(place -> partnerOfferClient.hotOffer()
-                        .onTermination().invoke((answer, failure, cancelled) -> place.release(answer)))
+        return admission.admit(partnerOfferClient::hotOffer)
                 .onFailure(Admission.Busy.class).recoverWithItem(this::busy)
                 // Counted on what the breaker and its fallback answered: inside the guarded method, an answer just after
                 // the timeout would be a success, and to the breaker it is a failure.

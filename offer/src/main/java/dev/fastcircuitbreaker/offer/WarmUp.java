@@ -15,6 +15,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.vertx.http.HttpServer;
 import io.quarkus.vertx.http.HttpServerStart;
 import io.smallrye.faulttolerance.api.TypedGuard;
@@ -46,12 +47,14 @@ public class WarmUp implements HealthCheck {
     private final int requests;
     private final PartnerPolicy policy;
 
+    private final AdmissionConfig admission;
     private final int atOnce;
     private volatile boolean warm;
 
     WarmUp(@ConfigProperty(name = "warm-up.requests") int requests, PartnerPolicy policy, AdmissionConfig admission) {
         this.requests = requests;
         this.policy = policy;
+        this.admission = admission;
         this.atOnce = admission.initialLimit();
     }
 
@@ -73,8 +76,11 @@ public class WarmUp implements HealthCheck {
                             .withTimeout().duration(policy.timeout().toMillis(), ChronoUnit.MILLIS).done()
                             .withFallback().handler(failure -> Uni.createFrom().nullItem()).done()
                             .build();
-                    // Twice the first limit at once, as a burst of first callers would be.
-                    return times(2 * atOnce, () -> guard.get(() -> bounds.exchange(clients, PartnerOfferRestClient::offer)))
+                    // Admission's code too, in an instance of the warm-up's own, its limit learning nothing of the stand-in;
+                    // twice the first limit at once, as a burst of first callers would be.
+                    Admission turns = new Admission(admission, policy, vertx.getDelegate(), new SimpleMeterRegistry());
+                    return times(2 * atOnce, () -> turns.admit(() -> guard.get(() -> bounds.exchange(clients, PartnerOfferRestClient::offer))
+                            .map(WarmUp::asOffer)).onFailure(Admission.Busy.class).recoverWithNull())
                             .eventually(clients::close)
                             .eventually(standIn::close);
                 })
@@ -96,6 +102,11 @@ public class WarmUp implements HealthCheck {
                             warm = true;
                             LOG.warnf("Warm-up stopped after %d ms: %s", millisSince(began), failure.toString());
                         });
+    }
+
+    private static Offer asOffer(PartnerOffer offer) {
+        return offer == null ? null
+                : new Offer(offer.id(), Offer.Type.HOT, offer.description(), offer.price(), Offer.Reason.PARTNER_ANSWERED);
     }
 
     private <T> Uni<Void> times(int atOnce, Supplier<Uni<T>> call) {
