@@ -25,12 +25,13 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Vertx;
 
 /**
- * How many calls go to the partner at once. The limit follows the partner's measured latency (an algorithm of Netflix's
- * concurrency-limits, {@link AdmissionConfig#algorithm()}): it opens while answers come as fast as they did, and
- * tightens as they slow down, whether the partner or offer itself falls behind. A caller over the limit waits its
- * turn, first come first served, as long as no more wait than may call at once (one round of calls); it is
- * {@link Busy} at once over that, or once it has waited {@link AdmissionConfig#maxWait()}: with a timeout on every
- * partner call, no answer comes later than the timeout plus that wait.
+ * How many calls go to the partner at once. The limit follows what the partner's calls measure (an algorithm of
+ * Netflix's concurrency-limits, {@link AdmissionConfig#algorithm()}): with AIMD, the default, it grows by one with each
+ * answer while it is in use and shrinks by a tenth with each call that timed out, whether the partner or offer itself
+ * fell behind. A caller over the limit waits its turn, first come first served, at most
+ * {@link AdmissionConfig#maxWait()}, and is {@link Busy} then; with a timeout on every partner call, no answer comes
+ * later than the timeout plus that wait. Callers under way and waiting never outnumber the ceiling: one more is Busy
+ * at once.
  */
 @ApplicationScoped
 public class Admission {
@@ -86,7 +87,7 @@ public class Admission {
                 place.releaseIfNotTaken();
             } else if (waiting.incrementAndGet() > waitingRoom()) {
                 waiting.decrementAndGet();
-                emitter.fail(new Busy("as many callers already wait for a place as may call the partner at once"));
+                emitter.fail(new Busy("as many callers already call the partner or wait as its ceiling allows"));
             } else {
                 Waiter waiter = new Waiter(emitter);
                 waiter.timer = vertx.setTimer(maxWaitNanos / 1_000_000, expired -> waiter.giveUp());
@@ -97,7 +98,7 @@ public class Admission {
         }).invoke(Place::take);
     }
 
-    // One round of calls: as many may wait as may call at once, each to take the place of one that ends.
+    // The ceiling bounds the calls under way and the callers waiting together: memory, and the REST client's connections.
     private long waitingRoom() {
         return maxWaiting - limiter.getInflight();
     }
