@@ -4,6 +4,7 @@
 #   ./demo.sh [up] [--docker|--local]   start it: in containers where Docker is installed, else as local processes
 #   ./demo.sh stop|start|pause|unpause partner-offer
 #                                       the demo's steps (README), the same words on both routes
+#   ./demo.sh slow partner-offer 300ms  its answers take 300 ms (a duration: 1.5s is past offer's timeout; 0 undoes it)
 #   ./demo.sh status | logs [SERVICE] | down
 #
 # Containers: picks `docker compose` or `docker-compose`, starts the engine when root (e2e/docker/engine.sh), builds
@@ -36,6 +37,11 @@ elapsed() { local s=$((SECONDS - started_at)); printf '%d m %02d s' $((s / 60)) 
 # One HTTP/1.0 GET on 127.0.0.1 with bash's /dev/tcp (no curl needed); prints the whole response.
 http_get() { # port path
     timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "GET %s HTTP/1.0\r\nAccept: application/json\r\n\r\n" "$2" >&3 && cat <&3' _ "$1" "$2" 2>/dev/null || true
+}
+
+# One HTTP/1.0 PUT of a plain-text body on 127.0.0.1, the same way; prints the whole response.
+http_put() { # port path body
+    LC_ALL=C timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "PUT %s HTTP/1.0\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s" "$2" "${#3}" "$3" >&3 && cat <&3' _ "$1" "$2" "$3" 2>/dev/null || true
 }
 
 # Waits, bounded, until GET port path answers with a body containing text.
@@ -287,6 +293,7 @@ EOF
     $me start partner-offer     it is back: hot again once the 15 s delay is over
     $me pause partner-offer     it hangs: each answer within ~1 s, "reason":"timeout"
     $me unpause partner-offer   it answers again
+    $me slow partner-offer 2s   it slows down: "reason":"timeout" past offer's 1 s (300ms: still hot; 0: as before)
 EOF
     if [ "$1" = local ]; then
         echo "  Ctrl-C here stops everything the demo started."
@@ -346,6 +353,18 @@ step() { # stop|start|pause|unpause service
             esac
             ;;
         *) die "no demo runs here: ./demo.sh" ;;
+    esac
+}
+
+# partner-offer's PUT /latency: both routes publish it on localhost:PARTNER_OFFER_PORT.
+slow() { # service latency
+    [ "${1:-}" = partner-offer ] && [ -n "${2:-}" ] || die "usage: ./demo.sh slow partner-offer 300ms (a duration: 1.5s, 0)"
+    local answer
+    answer=$(http_put "$PARTNER_OFFER_PORT" /latency "$2")
+    case $answer in
+        "HTTP/1."?" 200 "*) say "partner-offer's latency is ${answer##*$'\n'} now" ;;
+        "") die "partner-offer does not answer on localhost:$PARTNER_OFFER_PORT (./demo.sh status)" ;;
+        *) die "partner-offer refused '$2': $(sed -n 's/.*"error":"\([^"]*\)".*/\1/p' <<<"$answer")" ;;
     esac
 }
 
@@ -422,9 +441,10 @@ case ${1:-up} in
     up) shift || true; up "$@" ;;
     --local | --docker) up "$1" ;;
     stop | start | pause | unpause) step "$1" "${2:-}" ;;
+    slow) slow "${2:-}" "${3:-}" ;;
     status) status ;;
     logs) logs "${2:-}" ;;
     down) down ;;
-    -h | --help | help) sed -n '2,14s/^# \{0,1\}//p' "$0" ;;
+    -h | --help | help) sed -n '2,15s/^# \{0,1\}//p' "$0" ;;
     *) die "unknown command $1 (./demo.sh help)" ;;
 esac

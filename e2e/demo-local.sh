@@ -2,6 +2,7 @@
 # Checks README's "Run it" and "Watch it" on the local-process route: `./demo.sh --local` brings both services up
 # (building the jars if needed), `./demo.sh stop|start|pause|unpause partner-offer` from another shell do what the
 # steps say (cold partner-unreachable, OPEN after 3, hot again after the delay; a paused partner gives timeouts),
+# `./demo.sh slow partner-offer` too (300 ms: still hot; 1500 ms, past offer's 1 s timeout: timeouts, OPEN after 3),
 # and `./demo.sh down` stops every process the demo started. Ports 18180/18181 unless OFFER_PORT/PARTNER_OFFER_PORT
 # say otherwise (not the compose test's). CI runs this (.ci/run).
 set -euo pipefail
@@ -69,6 +70,18 @@ await /offers reason timeout 10
 ./demo.sh unpause partner-offer >&2
 await /offers type hot 30
 
+./demo.sh slow partner-offer 300ms >&2
+got=$(field /offers type || true)
+[ "$got" = hot ] || fail "partner-offer slowed to 300 ms: offer's answer is '$got', not hot"
+./demo.sh slow partner-offer 1500ms >&2
+for call in 1 2 3; do
+    got=$(field /offers reason || true)
+    [ "$got" = timeout ] || fail "partner-offer slowed to 1500 ms: call $call's reason is '$got', not timeout"
+done
+await /circuit state OPEN 5
+./demo.sh slow partner-offer 0 >&2
+await /offers type hot 30
+
 pids="$pids $(cat target/demo/partner-offer.pid)"
 ./demo.sh down >&2
 for _ in $(seq 1 100); do kill -0 "$demo_pid" 2>/dev/null || break; sleep 0.2; done
@@ -80,4 +93,4 @@ demo_pid=
 noise=$(grep -E ' (ERROR|SEVERE) |Exception' "$log" || true)
 [ -z "$noise" ] || fail "the demo logged errors:
 $noise"
-echo "demo --local: up, the six steps, down; nothing left running" >&2
+echo "demo --local: up, the seven steps, down; nothing left running" >&2
