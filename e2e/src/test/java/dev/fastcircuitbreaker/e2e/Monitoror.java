@@ -20,8 +20,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.Assumptions;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -125,8 +123,8 @@ final class Monitoror implements AutoCloseable {
 
     /**
      * The binary monitoror/build.sh answers with (MONITOROR_BIN's, or the one it built from Monitoror's Go module). Where
-     * the Go module proxy refuses the module the test is skipped, CI included ("blocked"); without Go it is skipped,
-     * except in CI; any other failure fails it.
+     * the Go module proxy refuses the module ("blocked") or there is no Go the test is skipped, except in CI (which sets
+     * MONITOROR_BIN); any other failure fails it.
      */
     private static Path binary() {
         try {
@@ -141,7 +139,8 @@ final class Monitoror implements AutoCloseable {
                 case 0:
                     return Path.of(lines[lines.length - 1]);
                 case BLOCKED:
-                    return Assumptions.abort(lines[lines.length - 1].replace("[monitoror] ", "") + "; skipped");
+                    return SkipReasons.skipOutsideCi(lines[lines.length - 1].replace("[monitoror] ", "")
+                            + ", and MONITOROR_BIN is not set (.ci/run sets it)");
                 case NO_GO:
                     return SkipReasons.skipOutsideCi("neither Go nor MONITOROR_BIN: Monitoror's core builds with Go 1.26 (monitoror/build.sh)");
                 default:
