@@ -82,6 +82,11 @@ compose_cmd() {
 }
 
 image_present() { "${docker_cmd[@]}" image inspect "$1" >/dev/null 2>&1; }
+# The board a local Monitoror image shows: its web UI (built from an executable that has it), or only the API.
+local_image_board() {
+    "${docker_cmd[@]}" image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$1" | grep -x MO_DISABLEUI=true >/dev/null \
+        && echo api || echo ui
+}
 
 # Does the registry of this image answer within a few seconds? (Any HTTP answer counts; none means no registry.)
 registry_answers() { # image
@@ -116,16 +121,16 @@ up_docker() {
 
     local services=(partner-offer offer monitoror) board=ui
     if [ -n "${MONITOROR_IMAGE:-}" ]; then
-        [ "$MONITOROR_IMAGE" != "$LOCAL_MONITOROR_IMAGE" ] || board=api
+        [ "$MONITOROR_IMAGE" != "$LOCAL_MONITOROR_IMAGE" ] || board=$(local_image_board "$MONITOROR_IMAGE")
     elif image_present "$PUBLIC_MONITOROR_IMAGE" || registry_answers "$PUBLIC_MONITOROR_IMAGE"; then
         :
     elif image_present "$LOCAL_MONITOROR_IMAGE"; then
         export MONITOROR_IMAGE=$LOCAL_MONITOROR_IMAGE
-        board=api
-    elif say "no registry for Monitoror's image: building its core from its Go module (monitoror/build.sh --image)" \
+        board=$(local_image_board "$MONITOROR_IMAGE")
+    elif say "no registry for Monitoror's image: building a local one (monitoror/build.sh --image: from MONITOROR_BIN, else its core from its Go module)" \
         && MONITOROR_IMAGE=$("${as_root[@]}" bash monitoror/build.sh --image | tail -n 1) && [ -n "$MONITOROR_IMAGE" ]; then
         export MONITOROR_IMAGE
-        board=api
+        board=$(local_image_board "$MONITOROR_IMAGE")
     else
         # build.sh has said why on stderr (exit 3: the Go module proxy refuses the module; 4: no Go).
         unset MONITOROR_IMAGE
@@ -176,7 +181,7 @@ launch() { # service
     case $service in
         partner-offer) cmd=(env QUARKUS_HTTP_PORT="$PARTNER_OFFER_PORT" java -jar "$(jar partner-offer)") ;;
         offer) cmd=(env QUARKUS_HTTP_PORT="$OFFER_PORT" PARTNER_OFFER_URL="http://localhost:$PARTNER_OFFER_PORT" java -jar "$(jar offer)") ;;
-        monitoror) cmd=(env MO_CONFIG="$PWD/$STATE/config.json" MO_PORT="$MONITOROR_PORT" MO_ADDRESS=127.0.0.1 MO_DISABLEUI=true
+        monitoror) cmd=(env MO_CONFIG="$PWD/$STATE/config.json" MO_PORT="$MONITOROR_PORT" MO_ADDRESS=127.0.0.1 MO_DISABLEUI="$monitoror_disable_ui"
             MO_UPSTREAMCACHEEXPIRATION=1000 MO_DOWNSTREAMCACHEEXPIRATION=1000 "$monitoror_bin") ;;
     esac
     "${cmd[@]}" </dev/null > >(trap '' INT; tee -a "$STATE/$service.log" | sed -u "s/^/$(printf '%-13s' "$service") | /") 2>&1 &
@@ -209,9 +214,11 @@ cleanup_local() { # exit status
     exit "$1"
 }
 
-# Monitoror's core for the local route: MONITOROR_BIN, or what monitoror/build.sh builds (the path it prints last).
+# Monitoror's core for the local route: MONITOROR_BIN, or what monitoror/build.sh builds (the path it prints last);
+# its web UI on where the executable has one (go.rice embeds the UI's index page as it is), as build.sh --image does.
 local_monitoror() {
     monitoror_bin=${MONITOROR_BIN:-}
+    monitoror_disable_ui=true
     if [ -z "$monitoror_bin" ]; then
         say "building Monitoror's core from its Go module (monitoror/build.sh)"
         # It prints the binary's path, or says on stderr why it cannot (exit 3: the proxy refuses the module).
@@ -226,6 +233,7 @@ local_monitoror() {
         monitoror_bin=
         return
     fi
+    ! grep -aqF '<title>Monitoror</title>' "$monitoror_bin" || monitoror_disable_ui=false
     # The board's tiles, with the compose services' names replaced by this machine's ports.
     sed -e "s#http://partner-offer:8081#http://localhost:$PARTNER_OFFER_PORT#g" -e "s#http://offer:8080#http://localhost:$OFFER_PORT#g" \
         config.json >"$STATE/config.json"
@@ -255,6 +263,7 @@ up_local() {
     if [ -n "$monitoror_bin" ]; then
         launch monitoror
         board=api
+        [ "$monitoror_disable_ui" = true ] || board=ui
     fi
     say "up in $(elapsed)"
     print_guide local "$board"

@@ -7,7 +7,9 @@
 #   monitoror/build.sh --image   then the local image fcb-local/monitoror:<version> from it; prints the image's name,
 #                                for MONITOROR_IMAGE=$(monitoror/build.sh --image) docker compose up --build
 #
-# MONITOROR_BIN=/path/to/monitoror takes a binary built elsewhere instead (the image is then built from it).
+# MONITOROR_BIN=/path/to/monitoror takes an executable built elsewhere instead (the image is then built from it), such
+# as the release's core and web UI in one executable, ../shared/monitoror/monitoror-4.0.1-linux-amd64 on the build
+# machines (.ci/run sets it). The image has the web UI when the executable has it, else MO_DISABLEUI=true.
 # Quiet and fast once built. Progress goes to stderr, the answer to stdout. Exit 3: the Go module proxy refuses
 # Monitoror's module (it does on the project's build machines today); 4: no Go; any other failure: 1.
 set -euo pipefail
@@ -54,9 +56,18 @@ if [ "${1:-}" != --image ]; then
     exit 0
 fi
 docker info >/dev/null 2>&1 || { log "no Docker engine answers (e2e/docker/engine.sh starts one)"; exit 1; }
-log "building the image $image (Monitoror's core, without its web UI)"
+# go.rice embeds the web UI's files as they are, its index page included: a core built from the Go module has none
+# (and would panic at start looking for it unless MO_DISABLEUI=true).
+if grep -aqF '<title>Monitoror</title>' "$binary"; then
+    disable_ui=false
+    log "building the image $image (Monitoror's core and its web UI, from $binary)"
+else
+    disable_ui=true
+    log "building the image $image (Monitoror's core, without its web UI, from $binary)"
+fi
 mkdir -p "$target/image"
 cp "$binary" "$target/image/monitoror"
 # The legacy builder's deprecation notice is no news here: its output is shown only if the build fails.
-output=$(docker build -q -t "$image" -f "$here/Dockerfile" "$target/image" 2>&1) || { printf '%s\n' "$output" >&2; exit 1; }
+output=$(docker build -q --build-arg "MO_DISABLEUI=$disable_ui" -t "$image" -f "$here/Dockerfile" "$target/image" 2>&1) \
+    || { printf '%s\n' "$output" >&2; exit 1; }
 echo "$image"

@@ -20,15 +20,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.Assumptions;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Monitoror's own core, asked what it shows: its answer on a config ({@code GET /api/v1/configs/<name>}, the hydrated
  * tiles or Monitoror's errors) and on each tile (the {@code url} the hydrated config gives it). Either the compose
- * container's published port, or the binary monitoror/build.sh builds, started here as a process.
+ * container's published port, or the executable monitoror/build.sh answers with (MONITOROR_BIN's: in CI the release's
+ * core and web UI, ../shared/monitoror), started here as a process, its board page served where it has the web UI.
  */
 final class Monitoror implements AutoCloseable {
 
@@ -51,22 +50,24 @@ final class Monitoror implements AutoCloseable {
 
     private final String url;
     private final Process process;
+    private final boolean ui;
 
-    private Monitoror(String url, Process process) {
+    private Monitoror(String url, Process process, boolean ui) {
         this.url = url;
         this.process = process;
+        this.ui = ui;
     }
 
     /** The Monitoror that answers there, e.g. compose's container on its published port. */
     static Monitoror at(String url) {
-        Monitoror monitoror = new Monitoror(url, null);
+        Monitoror monitoror = new Monitoror(url, null, false);
         monitoror.awaitAnswer();
         return monitoror;
     }
 
     /**
      * Monitoror's binary on a free port of 127.0.0.1, with monitoror.env's settings and these named configs (file
-     * contents by name; {@code default} is the board).
+     * contents by name; {@code default} is the board). Its web UI is on where the executable has it, as in compose.
      */
     static Monitoror start(Map<String, String> configs) {
         Path binary = binary();
@@ -82,19 +83,39 @@ final class Monitoror implements AutoCloseable {
             env.putAll(settings());
             env.put("MO_ADDRESS", "127.0.0.1");
             env.put("MO_PORT", Integer.toString(port));
-            env.put("MO_DISABLEUI", "true");
+            boolean ui = hasUi(binary);
+            if (!ui) {
+                env.put("MO_DISABLEUI", "true");
+            }
             for (Map.Entry<String, String> config : configs.entrySet()) {
                 Path file = WORK.resolve(config.getKey() + "-" + port + ".json");
                 Files.writeString(file, config.getValue());
                 env.put(config.getKey().equals("default") ? "MO_CONFIG" : "MO_CONFIG_" + config.getKey().toUpperCase(),
                         file.toString());
             }
-            Monitoror monitoror = new Monitoror("http://127.0.0.1:" + port, builder.start());
+            Monitoror monitoror = new Monitoror("http://127.0.0.1:" + port, builder.start(), ui);
             monitoror.awaitAnswer();
             return monitoror;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * go.rice embeds the web UI's files as they are, its index page included: a core built from the Go module has none
+     * (and panics at start looking for it unless MO_DISABLEUI=true). monitoror/build.sh --image reads it the same way.
+     */
+    private static boolean hasUi(Path binary) throws IOException {
+        return new String(Files.readAllBytes(binary), StandardCharsets.ISO_8859_1).contains("<title>Monitoror</title>");
+    }
+
+    /**
+     * The board page of Monitoror's web UI. Where the executable has no UI (a core built from the Go module) the test is
+     * skipped, except in CI, which runs the release's.
+     */
+    String page() {
+        return ui ? url + "/" : SkipReasons.skipOutsideCi("Monitoror's executable has no web UI (a core built from its Go "
+                + "module); MONITOROR_BIN=../shared/monitoror/monitoror-4.0.1-linux-amd64 has it (monitoror/README.md)");
     }
 
     /** config.json with compose's service addresses ({@code partner-offer:8081}) replaced by where the test runs them. */
@@ -125,8 +146,8 @@ final class Monitoror implements AutoCloseable {
 
     /**
      * The binary monitoror/build.sh answers with (MONITOROR_BIN's, or the one it built from Monitoror's Go module). Where
-     * the Go module proxy refuses the module the test is skipped, CI included ("blocked"); without Go it is skipped,
-     * except in CI; any other failure fails it.
+     * the Go module proxy refuses the module ("blocked") or there is no Go the test is skipped, except in CI (which sets
+     * MONITOROR_BIN); any other failure fails it.
      */
     private static Path binary() {
         try {
@@ -141,7 +162,8 @@ final class Monitoror implements AutoCloseable {
                 case 0:
                     return Path.of(lines[lines.length - 1]);
                 case BLOCKED:
-                    return Assumptions.abort(lines[lines.length - 1].replace("[monitoror] ", "") + "; skipped");
+                    return SkipReasons.skipOutsideCi(lines[lines.length - 1].replace("[monitoror] ", "")
+                            + ", and MONITOROR_BIN is not set (.ci/run sets it)");
                 case NO_GO:
                     return SkipReasons.skipOutsideCi("neither Go nor MONITOROR_BIN: Monitoror's core builds with Go 1.26 (monitoror/build.sh)");
                 default:

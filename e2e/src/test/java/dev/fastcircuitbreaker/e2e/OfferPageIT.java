@@ -1,5 +1,6 @@
 package dev.fastcircuitbreaker.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -8,13 +9,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
@@ -27,7 +32,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * offer's page in a real browser (Debian's headless chromium, driven by its chromedriver) against the packaged
  * services as processes: the partner is killed, the page turns red and counts down to the trial, the partner comes
  * back, the page turns green; offer restarts and the page reconnects by itself. Screenshots go to
- * {@code e2e/target/offer-page-*.png}.
+ * {@code e2e/target/offer-page-*.png}. And the Monitoror board as its own web UI draws it (the executable
+ * monitoror/build.sh answers with, MONITOROR_BIN's), screenshots {@code e2e/target/board-*.png}.
  * <p>
  * In CI (the variable {@code CI} set, as {@code .ci/run} does) a missing browser fails the test; elsewhere it is
  * skipped with the reason printed, so that {@code ./mvnw verify} still works on a machine without chromium.
@@ -37,20 +43,21 @@ class OfferPageIT {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final int DELAY_SECONDS = 6;
-    private static final Duration PATIENCE = Duration.ofSeconds(DELAY_SECONDS + 20);
+    /** The demo's delay (the annotation's), which the board's test runs offer with. */
+    private static final int DEMO_DELAY_SECONDS = 15;
 
     private ServiceProcess partner;
     private ServiceProcess offer;
+    private Monitoror monitoror;
+    private int delaySeconds;
     private WebDriver browser;
     private Path profile;
 
     @BeforeEach
-    void startServicesAndBrowser() throws IOException {
+    void startBrowser() throws IOException {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             SkipReasons.skipOutsideCi(CHROMIUM + " and " + CHROMEDRIVER + " are needed (apt-get install chromium chromium-driver)");
         }
-        partner = ServiceProcess.start("partner-offer", Map.of());
-        offer = ServiceProcess.start("offer", offerEnvironment());
         profile = Files.createTempDirectory("offer-page-chromium");
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless",
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -66,7 +73,7 @@ class OfferPageIT {
         if (browser != null) {
             browser.quit();
         }
-        ServiceProcess.stopAll(offer, partner);
+        ServiceProcess.stopAll(monitoror, offer, partner);
         if (profile != null) {
             try (var files = Files.walk(profile)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -74,8 +81,15 @@ class OfferPageIT {
         }
     }
 
+    private void startServices(int delay) {
+        delaySeconds = delay;
+        partner = ServiceProcess.start("partner-offer", Map.of());
+        offer = ServiceProcess.start("offer", offerEnvironment());
+    }
+
     @Test
     void showsTheBreakerOpeningCountingDownAndClosing() {
+        startServices(DELAY_SECONDS);
         browser.get(offer.url() + "/");
         await("the circuit CLOSED and the page live", () -> text("state").equals("CLOSED") && text("connection").equals("(live)"));
         // The first partner call of a fresh JVM on a busy machine may take longer than the timeout: ask until hot.
@@ -99,7 +113,7 @@ class OfferPageIT {
         await("a cold offer without calling the partner", () -> text("offer").startsWith("cold (circuit-open)"));
         await("three failures and OPEN in the story", () -> eventsText().contains("failure 3: partner-unreachable")
                 && eventsText().contains("CLOSED → OPEN"));
-        screenshot("open");
+        screenshot("offer-page-open");
 
         partner = partner.restart(Map.of());
         await("the circuit CLOSED again after the trial", () -> {
@@ -115,7 +129,7 @@ class OfferPageIT {
         Number marks = (Number) ((JavascriptExecutor) browser).executeScript(
                 "return document.querySelectorAll('#timeline line').length");
         assertTrue(marks.intValue() >= 6, "each event marked: " + marks);
-        screenshot("closed");
+        screenshot("offer-page-closed");
 
         offer.close();
         await("the page noticing offer is gone", () -> text("connection").contains("reconnecting"));
@@ -124,8 +138,105 @@ class OfferPageIT {
                 && text("state").equals("CLOSED") && eventsText().isEmpty());
     }
 
+    /**
+     * Monitoror's board page (its web UI, as the executable serves it, with config.json pointing at the two processes)
+     * as a user opens it, offer with the demo's policy: every tile as the page draws it, the colour Monitoror's UI gives
+     * it (the class c-monitoror-tile__status-succeeded, -failed or -warning) and its value or message. All up, then
+     * with the partner killed and the circuit opened by three customers, then all green again after the trial.
+     */
+    @Test
+    void theBoardPageDrawsAllUpThenTheCircuitOpenThenAllUpAgain() {
+        startServices(DEMO_DELAY_SECONDS);
+        String partnerHost = partner.url().substring("http://".length());
+        monitoror = Monitoror.start(Map.of("default", Monitoror.configFor(Map.of("partner-offer:8081", partnerHost,
+                "offer:8080", offer.url().substring("http://".length())))));
+        browser.manage().window().setSize(new Dimension(1200, 600));
+        browser.get(monitoror.page());
+        // The board's first look: the UI asks for every tile at once, each after a random delay of up to 1.7 s.
+        Map<String, String> allUp = awaitBoard("the seven tiles drawn", board -> board.size() == 7
+                && board.values().stream().noneMatch(tile -> tile.startsWith("none")));
+        assertEquals(allUp(), allUp, "the board all up");
+        screenshot("board-all-up");
+
+        partner.kill();
+        OfferClient customer = new OfferClient(offer.url());
+        for (int failure = 1; failure <= 3; failure++) {
+            assertEquals("partner-unreachable", customer.ask().reason());
+        }
+        assertEquals("OPEN", customer.circuit().getString("state"));
+        browser.navigate().refresh();
+        // A tile may first show an answer Monitoror cached just before the kill (1 s, monitoror.env): until red.
+        Map<String, String> open = Map.of(
+                PartnerOutageScenario.PARTNER_HEALTH_TILE, "failed unable to get http://" + partnerHost + "/q/health",
+                PartnerOutageScenario.OFFER_HEALTH_TILE, "succeeded UP",
+                PartnerOutageScenario.OFFER_TILE, "failed cold",
+                PartnerOutageScenario.CIRCUIT_TILE, "failed OPEN",
+                PartnerOutageScenario.FAILURES_TILE, "failed 3",
+                PartnerOutageScenario.REJECTED_TILE, "succeeded n",
+                PartnerOutageScenario.PROBES_TILE, "failed 2 / 4 (partner-offer live, partner-offer ready)");
+        awaitBoard("the board red, the circuit OPEN", board -> countless(board).equals(open));
+        screenshot("board-open");
+
+        partner = partner.restart(Map.of());
+        awaitBoard("all green again after the trial (the UI asks each tile every 10 s)",
+                board -> countless(board).equals(countless(allUp())));
+    }
+
+    /** The board with the rejected count's number (a count since start) as {@code n}. */
+    private static Map<String, String> countless(Map<String, String> board) {
+        Map<String, String> countless = new LinkedHashMap<>(board);
+        countless.computeIfPresent(PartnerOutageScenario.REJECTED_TILE, (label, tile) -> tile.replaceFirst(" \\d+$", " n"));
+        return countless;
+    }
+
+    /** The board all up on fresh services: seven green tiles, as README's first step says. */
+    private static Map<String, String> allUp() {
+        return Map.of(PartnerOutageScenario.PARTNER_HEALTH_TILE, "succeeded UP",
+                PartnerOutageScenario.OFFER_HEALTH_TILE, "succeeded UP",
+                PartnerOutageScenario.OFFER_TILE, "succeeded hot",
+                PartnerOutageScenario.CIRCUIT_TILE, "succeeded CLOSED",
+                PartnerOutageScenario.FAILURES_TILE, "succeeded 0",
+                PartnerOutageScenario.REJECTED_TILE, "succeeded 0",
+                PartnerOutageScenario.PROBES_TILE, "succeeded 4 / 4");
+    }
+
+    /**
+     * The board's tiles as the page draws them now, by label: the status class's suffix ({@code none} before the tile's
+     * first answer), the value or message, and a group's listed sub-tiles. Read in one go, as the UI redraws; none
+     * while the UI's loading screen is over the tiles (until it has faded out).
+     */
+    private Map<String, String> board() {
+        List<?> tiles = (List<?>) ((JavascriptExecutor) browser).executeScript("""
+                if (document.querySelector('.c-app--loading')) {
+                    return [];
+                }
+                const text = (tile, part) => tile.querySelector('.c-monitoror-tile--' + part)?.textContent.trim();
+                return [...document.querySelectorAll('.c-app--tiles-container > .c-monitoror-tile')].map(tile => {
+                    const subTiles = [...tile.querySelectorAll('.c-monitoror-sub-tile--label')].map(label => label.textContent.trim());
+                    return [text(tile, 'label'), [(tile.className.match(/c-monitoror-tile__status-(\\S+)/) || [, 'none'])[1],
+                        text(tile, 'value'), text(tile, 'message'), subTiles.length ? '(' + subTiles.join(', ') + ')' : '']
+                        .filter(part => part).join(' ')];
+                });""");
+        Map<String, String> board = new LinkedHashMap<>();
+        tiles.forEach(tile -> board.put((String) ((List<?>) tile).get(0), (String) ((List<?>) tile).get(1)));
+        return board;
+    }
+
+    private Map<String, String> awaitBoard(String what, Predicate<Map<String, String>> drawn) {
+        AtomicReference<Map<String, String>> board = new AtomicReference<>(Map.of());
+        // Up to the delay, and the UI's 10 s between two looks at each tile after the trial.
+        new WebDriverWait(browser, Duration.ofSeconds(delaySeconds + 30), Duration.ofMillis(300))
+                .withMessage(() -> what + "; the page draws " + board.get())
+                .until(driver -> drawn.test(board.updateAndGet(previous -> board())));
+        return board.get();
+    }
+
+    private Duration patience() {
+        return Duration.ofSeconds(delaySeconds + 20);
+    }
+
     private Map<String, String> offerEnvironment() {
-        return Map.of("PARTNER_OFFER_URL", partner.url(), "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS));
+        return Map.of("PARTNER_OFFER_URL", partner.url(), "CIRCUIT_DELAY_SECONDS", Integer.toString(delaySeconds));
     }
 
     private String text(String id) {
@@ -141,13 +252,13 @@ class OfferPageIT {
     }
 
     private void await(String what, java.util.function.BooleanSupplier condition) {
-        new WebDriverWait(browser, PATIENCE, Duration.ofMillis(300)).withMessage(() -> what + "; page shows state "
+        new WebDriverWait(browser, patience(), Duration.ofMillis(300)).withMessage(() -> what + "; page shows state "
                 + text("state") + ", offer " + text("offer") + ", events:\n" + eventsText())
                 .until(driver -> condition.getAsBoolean());
     }
 
     private void screenshot(String name) {
-        Path file = Compose.ROOT.resolve("e2e/target/offer-page-" + name + ".png");
+        Path file = Compose.ROOT.resolve("e2e/target/" + name + ".png");
         try {
             Files.copy(((ChromeDriver) browser).getScreenshotAs(OutputType.FILE).toPath(), file,
                     StandardCopyOption.REPLACE_EXISTING);
