@@ -153,9 +153,10 @@ class OfferPageIT {
         browser.manage().window().setSize(new Dimension(1200, 600));
         browser.get(monitoror.page());
         // The board's first look: the UI asks for every tile at once, each after a random delay of up to 1.7 s.
-        Map<String, String> allUp = awaitBoard("the seven tiles drawn", board -> board.size() == 7
+        Map<String, String> allUp = awaitBoard("the nine tiles drawn", board -> board.size() == 9
                 && board.values().stream().noneMatch(tile -> tile.startsWith("none")));
-        assertEquals(allUp(), allUp, "the board all up");
+        // The limit is admission's own, whatever it is now: a number, green.
+        assertEquals(allUp(), numberless(allUp, PartnerOutageScenario.LIMIT_TILE), "the board all up");
         screenshot("board-all-up");
 
         partner.kill();
@@ -173,6 +174,8 @@ class OfferPageIT {
                 PartnerOutageScenario.CIRCUIT_TILE, "failed OPEN",
                 PartnerOutageScenario.FAILURES_TILE, "failed 3",
                 PartnerOutageScenario.REJECTED_TILE, "succeeded n",
+                PartnerOutageScenario.SHED_TILE, "succeeded 0",
+                PartnerOutageScenario.LIMIT_TILE, "succeeded n",
                 PartnerOutageScenario.PROBES_TILE, "failed 2 / 4 (partner-offer live, partner-offer ready)");
         awaitBoard("the board red, the circuit OPEN", board -> countless(board).equals(open));
         screenshot("board-open");
@@ -182,14 +185,20 @@ class OfferPageIT {
                 board -> countless(board).equals(countless(allUp())));
     }
 
-    /** The board with the rejected count's number (a count since start) as {@code n}. */
+    /** The board with the rejected count's number (a count since start) and the limit's as {@code n}. */
     private static Map<String, String> countless(Map<String, String> board) {
-        Map<String, String> countless = new LinkedHashMap<>(board);
-        countless.computeIfPresent(PartnerOutageScenario.REJECTED_TILE, (label, tile) -> tile.replaceFirst(" \\d+$", " n"));
-        return countless;
+        return numberless(board, PartnerOutageScenario.REJECTED_TILE, PartnerOutageScenario.LIMIT_TILE);
     }
 
-    /** The board all up on fresh services: seven green tiles, as README's first step says. */
+    private static Map<String, String> numberless(Map<String, String> board, String... labels) {
+        Map<String, String> numberless = new LinkedHashMap<>(board);
+        for (String label : labels) {
+            numberless.computeIfPresent(label, (tile, value) -> value.replaceFirst(" \\d+$", " n"));
+        }
+        return numberless;
+    }
+
+    /** The board all up on fresh services: nine green tiles, as README's first step says. */
     private static Map<String, String> allUp() {
         return Map.of(PartnerOutageScenario.PARTNER_HEALTH_TILE, "succeeded UP",
                 PartnerOutageScenario.OFFER_HEALTH_TILE, "succeeded UP",
@@ -197,6 +206,8 @@ class OfferPageIT {
                 PartnerOutageScenario.CIRCUIT_TILE, "succeeded CLOSED",
                 PartnerOutageScenario.FAILURES_TILE, "succeeded 0",
                 PartnerOutageScenario.REJECTED_TILE, "succeeded 0",
+                PartnerOutageScenario.SHED_TILE, "succeeded 0",
+                PartnerOutageScenario.LIMIT_TILE, "succeeded n",
                 PartnerOutageScenario.PROBES_TILE, "succeeded 4 / 4");
     }
 
