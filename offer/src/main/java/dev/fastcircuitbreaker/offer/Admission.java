@@ -30,7 +30,7 @@ import io.vertx.core.Vertx;
  * answer while it is in use and shrinks by a tenth with each call that timed out, whether the partner or offer itself
  * fell behind. A caller over the limit waits its turn, first come first served, at most
  * {@link AdmissionConfig#maxWait()}, and is {@link Busy} then; with a timeout on every partner call, no answer comes
- * later than the timeout plus that wait. Callers under way and waiting never outnumber the ceiling: one more is Busy
+ * later than the timeout plus that wait. As many may wait as may call at once (one round of calls); one more is Busy
  * at once.
  */
 @ApplicationScoped
@@ -42,12 +42,10 @@ public class Admission {
     // Places are handed over by one thread at a time, in a loop that a call ending inside it only asks to go round again.
     private final AtomicInteger handOvers = new AtomicInteger();
     private final Vertx vertx;
-    private final int maxWaiting;
     private final long maxWaitNanos;
 
     Admission(AdmissionConfig config, PartnerPolicy policy, Vertx vertx, MeterRegistry registry) {
         this.vertx = vertx;
-        this.maxWaiting = config.maxLimit();
         this.maxWaitNanos = Math.max(1_000_000, config.maxWait().toNanos());
         Limit limit = switch (config.algorithm()) {
             case AIMD -> AIMDLimit.newBuilder().initialLimit(config.initialLimit())
@@ -85,9 +83,11 @@ public class Admission {
                 Place place = new Place(now.get());
                 emitter.complete(place);
                 place.releaseIfNotTaken();
-            } else if (waiting.incrementAndGet() > waitingRoom()) {
+            } else if (waiting.incrementAndGet() > limiter.getLimit()) {
+                // One round of calls: each ending lets one of these in. More would mostly wait in vain, each with a timer,
+                // where a flood is answered at once (bench/ADMISSION.md).
                 waiting.decrementAndGet();
-                emitter.fail(new Busy("as many callers already call the partner or wait as its ceiling allows"));
+                emitter.fail(new Busy("as many callers already wait their turn as may call the partner at once"));
             } else {
                 Waiter waiter = new Waiter(emitter);
                 waiter.timer = vertx.setTimer(maxWaitNanos / 1_000_000, expired -> waiter.giveUp());
@@ -96,11 +96,6 @@ public class Admission {
                 handOver();
             }
         }).invoke(Place::take);
-    }
-
-    // The ceiling bounds the calls under way and the callers waiting together: memory, and the REST client's connections.
-    private long waitingRoom() {
-        return maxWaiting - limiter.getInflight();
     }
 
     // Called whenever a place may have come free: after a call, and after a caller queued (a call may have ended
@@ -116,18 +111,7 @@ public class Admission {
                 if (place.isEmpty()) {
                     break;
                 }
-                Waiter next = queue.poll();
-                while (next != null && !next.settle()) {
-                    next = queue.poll();
-                }
-                // Its timer may not have fired yet, behind a busy event loop: too late is too late all the same.
-                while (next != null && next.waitedTooLong()) {
-                    next.tooLate();
-                    next = queue.poll();
-                    while (next != null && !next.settle()) {
-                        next = queue.poll();
-                    }
-                }
+                Waiter next = nextInTime();
                 if (next == null) {
                     place.get().onIgnore();
                 } else {
@@ -136,6 +120,21 @@ public class Admission {
             }
             asked = handOvers.addAndGet(-asked);
         } while (asked != 0);
+    }
+
+    /** The first caller still waiting, and not for too long; those past the longest wait are answered busy on the way. */
+    private Waiter nextInTime() {
+        for (Waiter next = queue.poll(); next != null; next = queue.poll()) {
+            // Settled already: it gave up or went away. Past the longest wait: its timer may not have fired yet, behind a
+            // busy event loop, and too late is too late all the same.
+            if (next.settle()) {
+                if (!next.waitedTooLong()) {
+                    return next;
+                }
+                next.tooLate();
+            }
+        }
+        return null;
     }
 
     /** A place for one partner call: released once, with what the call gave, which the limit learns from. */
@@ -219,7 +218,7 @@ public class Admission {
             return System.nanoTime() - since > maxWaitNanos;
         }
 
-        // Settled already: by its timer, or by the hand-over that found it waited too long.
+        // Settled already, by its timer or by the hand-over that found it waited too long.
         void tooLate() {
             vertx.cancelTimer(timer);
             emitter.fail(new Busy("waited " + Duration.ofNanos(System.nanoTime() - since).toMillis()
