@@ -150,7 +150,7 @@ class OverloadIT {
         List<Answer> slowed = answers(callers.eachAsks(3));
 
         // Not timeout + MARGIN_MILLIS: as many calls as callers are under way when the partner slows, and their timeouts,
-        // all at once, took up to 1.16 s to answer here.
+        // all at once, took up to about 1.5 s to answer here.
         long timeoutMillis = before.circuit().getLong("timeoutMillis");
         assertEquals(List.of(), slowed.stream().filter(answer -> answer.millis() >= 2 * timeoutMillis).toList(),
                 () -> "answers that waited out two timeouts: " + reasons(slowed) + ", slowest (ms) " + slowest(slowed));
