@@ -30,7 +30,7 @@ import io.vertx.core.Vertx;
  * answer while it is in use and shrinks by a tenth with each call that timed out, whether the partner or offer itself
  * fell behind. A caller over the limit waits its turn, first come first served, at most
  * {@link AdmissionConfig#maxWait()}, and is {@link Busy} then; with a timeout on every partner call, no answer comes
- * later than the timeout plus that wait. Callers under way and waiting never outnumber the ceiling: one more is Busy
+ * later than the timeout plus that wait. As many may wait as may call at once (one round of calls); one more is Busy
  * at once.
  */
 @ApplicationScoped
@@ -42,12 +42,10 @@ public class Admission {
     // Places are handed over by one thread at a time, in a loop that a call ending inside it only asks to go round again.
     private final AtomicInteger handOvers = new AtomicInteger();
     private final Vertx vertx;
-    private final int ceiling;
     private final long maxWaitNanos;
 
     Admission(AdmissionConfig config, PartnerPolicy policy, Vertx vertx, MeterRegistry registry) {
         this.vertx = vertx;
-        this.ceiling = config.maxLimit();
         this.maxWaitNanos = Math.max(1_000_000, config.maxWait().toNanos());
         Limit limit = switch (config.algorithm()) {
             case AIMD -> AIMDLimit.newBuilder().initialLimit(config.initialLimit())
@@ -85,10 +83,11 @@ public class Admission {
                 Place place = new Place(now.get());
                 emitter.complete(place);
                 place.releaseIfNotTaken();
-            } else if (waiting.incrementAndGet() > ceiling - limiter.getInflight()) {
-                // The ceiling bounds the calls under way and the callers waiting together: memory and connections.
+            } else if (waiting.incrementAndGet() > limiter.getLimit()) {
+                // One round of calls: each ending lets one of these in. A flood is answered at once, as a fixed bulkhead
+                // did: a thousand callers waiting, each with its timer, slowed a fresh offer's 2,048 at once (bench/ADMISSION.md).
                 waiting.decrementAndGet();
-                emitter.fail(new Busy("as many callers already call the partner or wait as its ceiling allows"));
+                emitter.fail(new Busy("as many callers already wait their turn as may call the partner at once"));
             } else {
                 Waiter waiter = new Waiter(emitter);
                 waiter.timer = vertx.setTimer(maxWaitNanos / 1_000_000, expired -> waiter.giveUp());
