@@ -46,7 +46,6 @@ public class WarmUp implements HealthCheck {
 
     private final int requests;
     private final PartnerPolicy policy;
-
     private final AdmissionConfig admission;
     private final int atOnce;
     private volatile boolean warm;
