@@ -12,8 +12,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The demo's first screen, from the instant both packaged services report ready: the board opens (every URL of
- * config.json asked at once, as Monitoror's web UI does) while 32 customers ask for an offer. The board is all green, as
+ * The demo's first screen, from the instant both packaged services report ready: the board opens in Monitoror (every tile
+ * asked at once, as its web UI does) while 32 customers ask for an offer. The board is all green, as
  * in the demo's first step, and every customer gets the partner's hot offer.
  */
 class FirstLookIT {
@@ -22,10 +22,11 @@ class FirstLookIT {
 
     private ServiceProcess partner;
     private ServiceProcess offer;
+    private Monitoror monitoror;
 
     @AfterEach
     void stop() throws Exception {
-        ServiceProcess.stopAll(offer, partner);
+        ServiceProcess.stopAll(monitoror, offer, partner);
     }
 
     @Test
@@ -33,12 +34,13 @@ class FirstLookIT {
         partner = ServiceProcess.start("partner-offer", Map.of());
         offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", partner.url()));
         OfferClient customer = new OfferClient(offer.url());
-        MonitororBoard board = new MonitororBoard(Map.of("partner-offer:8081", partner.url().substring("http://".length()),
-                "offer:8080", offer.url().substring("http://".length())));
+        monitoror = Monitoror.start(Map.of("default", Monitoror.configFor(Map.of(
+                "partner-offer:8081", partner.url().substring("http://".length()),
+                "offer:8080", offer.url().substring("http://".length())))));
 
         List<CompletableFuture<OfferClient.Answer>> customers = IntStream.range(0, CUSTOMERS)
                 .mapToObj(i -> customer.askAsync()).toList();
-        Map<String, MonitororBoard.Tile> firstLook = board.evaluateAtOnce();
+        Map<String, Monitoror.Tile> firstLook = monitoror.boardAtOnce();
 
         firstLook.forEach((label, tile) -> assertEquals("SUCCESS", tile.status(), () -> label + ": " + firstLook));
         assertEquals("hot", firstLook.get(PartnerOutageScenario.OFFER_TILE).value(), firstLook::toString);

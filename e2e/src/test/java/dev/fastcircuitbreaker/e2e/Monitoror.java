@@ -17,7 +17,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -193,15 +195,38 @@ final class Monitoror implements AutoCloseable {
         return get("/api/v1/configs/" + config);
     }
 
-    /** Every tile of the default board by label, each as Monitoror answers it now; a GROUP summed up from its sub-tiles. */
+    /**
+     * Every tile of the default board by label, each as Monitoror answers it now, asked one after another in the board's
+     * order; a GROUP summed up from its sub-tiles.
+     */
     Map<String, Tile> board() {
+        return board(path -> CompletableFuture.completedFuture(get(path)));
+    }
+
+    /** The board with every tile asked at once, as the web UI does when it opens. */
+    Map<String, Tile> boardAtOnce() {
+        return board(this::getAsync);
+    }
+
+    private Map<String, Tile> board(Function<String, CompletableFuture<JsonNode>> ask) {
         JsonNode answer = config("default");
         if (answer.has("errors")) {
             throw new AssertionError("Monitoror refuses the board: " + errors(answer));
         }
+        Map<String, CompletableFuture<JsonNode>> asked = new LinkedHashMap<>();
+        for (JsonNode tile : answer.path("config").findParents("type")) {
+            if (!"GROUP".equals(tile.path("type").asText())) {
+                String tileUrl = tile.path("url").asText();
+                if (tileUrl.isEmpty()) {
+                    throw new AssertionError("Monitoror gave no url to " + tile);
+                }
+                asked.computeIfAbsent(tileUrl, ask);
+            }
+        }
         Map<String, Tile> board = new LinkedHashMap<>();
         for (JsonNode tile : answer.path("config").path("tiles")) {
-            board.put(tile.path("label").asText(), "GROUP".equals(tile.path("type").asText()) ? group(tile) : tile(tile));
+            board.put(tile.path("label").asText(),
+                    "GROUP".equals(tile.path("type").asText()) ? group(tile, asked) : tile(tile, asked));
         }
         return board;
     }
@@ -210,39 +235,49 @@ final class Monitoror implements AutoCloseable {
      * The UI's summary of a GROUP: the worst status of its sub-tiles (a FAILURE over a WARNING), and as message how many
      * of them are SUCCESS, out of all.
      */
-    private Tile group(JsonNode group) {
+    private static Tile group(JsonNode group, Map<String, CompletableFuture<JsonNode>> asked) {
         List<Tile> tiles = new ArrayList<>();
-        group.path("tiles").forEach(tile -> tiles.add(tile(tile)));
+        group.path("tiles").forEach(tile -> tiles.add(tile(tile, asked)));
         long ok = tiles.stream().filter(tile -> tile.status().equals("SUCCESS")).count();
         String worst = tiles.stream().anyMatch(tile -> tile.status().equals("FAILURE")) ? "FAILURE"
                 : ok < tiles.size() ? "WARNING" : "SUCCESS";
         return new Tile(worst, ok + " / " + tiles.size(), "");
     }
 
-    private Tile tile(JsonNode tile) {
-        String tileUrl = tile.path("url").asText();
-        if (tileUrl.isEmpty()) {
-            throw new AssertionError("Monitoror gave no url to " + tile);
-        }
-        JsonNode answer = get(tileUrl);
+    private static Tile tile(JsonNode tile, Map<String, CompletableFuture<JsonNode>> asked) {
+        JsonNode answer = asked.get(tile.path("url").asText()).join();
         List<String> values = new ArrayList<>();
         answer.path("value").path("values").forEach(value -> values.add(value.asText()));
         return new Tile(answer.path("status").asText(), answer.path("message").asText(), String.join(" ", values));
     }
 
+    private CompletableFuture<JsonNode> getAsync(String path) {
+        return HTTP.sendAsync(request(path), HttpResponse.BodyHandlers.ofString()).thenApply(response -> parse(path, response));
+    }
+
     private JsonNode get(String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).GET().build();
         try {
-            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new AssertionError("Monitoror answered " + response.statusCode() + " on " + path + ": " + response.body());
-            }
-            return JSON.readTree(response.body());
+            return parse(path, HTTP.send(request(path), HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private HttpRequest request(String path) {
+        return HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).GET().build();
+    }
+
+    private static JsonNode parse(String path, HttpResponse<String> response) {
+        if (response.statusCode() != 200) {
+            throw new AssertionError("Monitoror answered " + response.statusCode() + " on " + path + ": " + response.body());
+        }
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -156,56 +156,6 @@ abstract class PartnerOutageScenario {
     }
 
     /**
-     * The same board as the Java imitation of Monitoror's rules evaluates it (MonitororBoard), which needs no Monitoror
-     * binary: kept while the Go module proxy refuses Monitoror's module on the build machines.
-     */
-    @Test
-    void theBoardTurnsRedWhileThePartnerIsDownAndGreenAgainAfterTheDelay() {
-        MonitororBoard board = new MonitororBoard(boardHosts());
-        timeline.step("board: all up");
-        Map<String, MonitororBoard.Tile> allUp = board.evaluate();
-        expectAllGreen(allUp);
-        assertEquals("hot", allUp.get(OFFER_TILE).value());
-        assertEquals("CLOSED", allUp.get(CIRCUIT_TILE).value());
-        assertEquals("0", allUp.get(FAILURES_TILE).value());
-        assertEquals("4 / 4", allUp.get(PROBES_TILE).message());
-
-        timeline.step("board: partner-offer stopped");
-        stopPartner();
-        int failuresToOpen = failuresToOpen();
-        for (int failures = 1; failures <= failuresToOpen; failures++) {
-            // Each look at the board asks offer for an offer, as Monitoror does: one more failure each time.
-            Map<String, MonitororBoard.Tile> down = board.evaluate();
-            timeline.step("board: " + down);
-            assertTrue(Set.of("FAILURE", "WARNING").contains(down.get(PARTNER_HEALTH_TILE).status()), down::toString);
-            assertEquals("SUCCESS", down.get(OFFER_HEALTH_TILE).status(), down::toString);
-            expectImitatedTile(down, OFFER_TILE, "FAILURE", "cold");
-            expectImitatedTile(down, FAILURES_TILE, "FAILURE", Integer.toString(failures));
-            boolean closed = failures < failuresToOpen;
-            expectImitatedTile(down, CIRCUIT_TILE, closed ? "SUCCESS" : "FAILURE", closed ? "CLOSED" : "OPEN");
-            assertEquals("2 / 4", down.get(PROBES_TILE).message(), down::toString);
-            assertTrue(Set.of("FAILURE", "WARNING").contains(down.get(PROBES_TILE).status()), down::toString);
-        }
-
-        timeline.step("board: partner-offer started, waiting for the trial after the delay");
-        startPartner();
-        await().atMost(Duration.ofSeconds(delaySeconds() + 20L)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            Map<String, MonitororBoard.Tile> back = board.evaluate();
-            timeline.step("board: " + back);
-            expectAllGreen(back);
-        });
-    }
-
-    private static void expectAllGreen(Map<String, MonitororBoard.Tile> board) {
-        board.forEach((label, tile) -> assertEquals("SUCCESS", tile.status(), () -> label + ": " + board));
-    }
-
-    private static void expectImitatedTile(Map<String, MonitororBoard.Tile> board, String label, String status, String value) {
-        assertEquals(status, board.get(label).status(), () -> label + ": " + board);
-        assertEquals(value, board.get(label).value(), () -> label + ": " + board);
-    }
-
-    /**
      * The board as Monitoror's own core shows it, in each phase of both outages: it fetches each tile's URL itself when
      * asked, so each look at the board is one customer's call to {@code /offers}, one more failure while the partner
      * is gone.
