@@ -7,15 +7,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.Alternative;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
 
@@ -51,8 +56,10 @@ import io.vertx.core.spi.transport.Transport;
  * the connection instead of returning it to the pool, half read.</li>
  * </ul>
  * The REST client has no setting for these: each client is built with them as a Vert.x request customizer, which sees
- * each request before the REST client sends it and registers its own handlers first. {@code PartnerOfferBoundsTest}
- * checks each behaviour of Quarkus and Vert.x this relies on.
+ * each request before the REST client sends it and registers its own handlers first; the
+ * {@code quarkus.rest-client.partner-offer.*} keys it honours are the url, the timeouts and the pool's size. It takes the
+ * place of the client Quarkus would inject ({@link #bounded()}): without it, {@link PartnerOfferClient} works the same on
+ * Quarkus' own. {@code PartnerOfferBoundsTest} checks each behaviour of Quarkus and Vert.x this relies on.
  */
 @Startup
 @Singleton
@@ -76,16 +83,24 @@ class PartnerOfferBounds {
     private final List<Context> loops;
     private final AtomicInteger nextLoop = new AtomicInteger();
     private final Duration timeout;
-    private final int concurrentCalls;
+    private final long connectTimeoutMillis;
+    private final long readTimeoutMillis;
+    private final int poolSize;
     private final Clients partner;
 
-    PartnerOfferBounds(Vertx vertx, PartnerPolicy policy, AdmissionConfig admission,
+    PartnerOfferBounds(Vertx vertx, PartnerPolicy policy,
             @ConfigProperty(name = "quarkus.rest-client.partner-offer.url") URI partnerUrl,
+            @ConfigProperty(name = "quarkus.rest-client.partner-offer.connect-timeout") OptionalLong connectTimeout,
+            @ConfigProperty(name = "quarkus.rest-client.partner-offer.read-timeout") OptionalLong readTimeout,
+            @ConfigProperty(name = "quarkus.rest-client.partner-offer.connection-pool-size") int poolSize,
             @ConfigProperty(name = "quarkus.http.io-threads") OptionalInt serverLoops) {
         this.vertx = vertx;
         // The @Timeout in force: the caller's answer comes from it, and the exchange is let go at the same moment.
         this.timeout = policy.timeout();
-        this.concurrentCalls = admission.maxLimit();
+        // The REST client's own keys, as for the client Quarkus would make; unset, neither outlasts the exchange.
+        this.connectTimeoutMillis = connectTimeout.orElse(timeout.toMillis());
+        this.readTimeoutMillis = readTimeout.orElse(timeout.toMillis());
+        this.poolSize = poolSize;
         // As many loops as the HTTP server reads offer's callers on (Quarkus' event loops, or fewer if io-threads
         // says so), none of them one of those: a burst of callers cannot delay reading the partner's answer.
         int quarkusLoops = 0;
@@ -136,11 +151,10 @@ class PartnerOfferBounds {
         for (int i = 0; i < loops.size(); i++) {
             clients.add(QuarkusRestClientBuilder.newBuilder()
                     .baseUri(url)
-                    // Getting a connection (from the pool, or a new one) and each read: neither may outlast the exchange.
-                    .connectTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    // A connection for each call Admission may let through at once, whichever loop they all land on.
-                    .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, concurrentCalls)
+                    .connectTimeout(connectTimeoutMillis, TimeUnit.MILLISECONDS)
+                    .readTimeout(readTimeoutMillis, TimeUnit.MILLISECONDS)
+                    // Each client may need the whole pool: the calls at once may all land on its loop.
+                    .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, poolSize)
                     .property(QuarkusRestClientProperties.MAX_CHUNK_SIZE, MAX_CHUNK_BYTES)
                     .httpClientOptionsCustomizer(options -> options.setMaxHeaderSize(MAX_HEADER_BYTES))
                     .httpClientRequestCustomizer(this::bound)
@@ -152,6 +166,19 @@ class PartnerOfferBounds {
     /** The partner's hot offer, as it sent it. */
     Uni<PartnerOffer> offer() {
         return exchange(partner, PartnerOfferRestClient::offer);
+    }
+
+    /**
+     * What {@code @RestClient PartnerOfferRestClient} injects: the same API, each call an {@link #offer() exchange} on
+     * these loops with these bounds, in place of the client Quarkus would make (a CDI alternative).
+     */
+    @Produces
+    @RestClient
+    @Alternative
+    @Priority(1)
+    @Singleton
+    PartnerOfferRestClient bounded() {
+        return this::offer;
     }
 
     /**
@@ -276,15 +303,7 @@ class PartnerOfferBounds {
     }
 
     private static RuntimeException badResponse(String what) {
-        return new BadPartnerResponseException("partner-offer answered " + what);
-    }
-
-    /** partner-offer answered, but not with something offer can use as a hot offer. */
-    static final class BadPartnerResponseException extends RuntimeException {
-
-        BadPartnerResponseException(String message) {
-            super(message);
-        }
+        return new PartnerOfferClient.BadPartnerResponseException("partner-offer answered " + what);
     }
 
     /** partner-offer answered with an error status. */

@@ -11,6 +11,7 @@ import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Fallback;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JacksonException;
@@ -26,10 +27,10 @@ public class PartnerOfferClient {
 
     private static final Logger LOG = Logger.getLogger(PartnerOfferClient.class);
 
-    private final PartnerOfferBounds partner;
+    private final PartnerOfferRestClient partner;
     private final ColdOfferConfig coldOffer;
 
-    PartnerOfferClient(PartnerOfferBounds partner, ColdOfferConfig coldOffer) {
+    PartnerOfferClient(@RestClient PartnerOfferRestClient partner, ColdOfferConfig coldOffer) {
         this.partner = partner;
         this.coldOffer = coldOffer;
     }
@@ -70,7 +71,7 @@ public class PartnerOfferClient {
 
     private static Offer hot(PartnerOffer offer) {
         if (offer == null || !offer.isComplete()) {
-            throw new PartnerOfferBounds.BadPartnerResponseException("partner-offer answered an incomplete offer: " + offer);
+            throw new BadPartnerResponseException("partner-offer answered an incomplete offer: " + offer);
         }
         return new Offer(offer.id(), Offer.Type.HOT, offer.description(), offer.price(), Offer.Reason.PARTNER_ANSWERED);
     }
@@ -86,7 +87,7 @@ public class PartnerOfferClient {
         if (causedBy(failure, ConnectException.class, NoRouteToHostException.class, UnknownHostException.class)) {
             return Offer.Reason.PARTNER_UNREACHABLE;
         }
-        if (causedBy(failure, JacksonException.class, PartnerOfferBounds.BadPartnerResponseException.class)) {
+        if (causedBy(failure, JacksonException.class, BadPartnerResponseException.class)) {
             return Offer.Reason.PARTNER_BAD_RESPONSE;
         }
         return Offer.Reason.PARTNER_ERROR;
@@ -123,5 +124,13 @@ public class PartnerOfferClient {
             }
         }
         return false;
+    }
+
+    /** partner-offer answered, but not with something offer can use as a hot offer. */
+    public static final class BadPartnerResponseException extends RuntimeException {
+
+        public BadPartnerResponseException(String message) {
+            super(message);
+        }
     }
 }

@@ -10,13 +10,13 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import io.smallrye.mutiny.Uni;
 
 /**
- * partner-offer's API as the Quarkus REST client calls it. Unguarded, and not injected: {@link PartnerOfferBounds}
- * builds one client of it for each of its event loops, at {@code quarkus.rest-client.partner-offer.url}, and
- * {@link PartnerOfferClient} puts the circuit breaker around its calls.
+ * partner-offer's API as the Quarkus REST client calls it, configured by the {@code quarkus.rest-client.partner-offer.*}
+ * keys and injected with {@code @RestClient} into {@link PartnerOfferClient}, which puts the circuit breaker around its
+ * calls. Unguarded: never call it directly.
  */
 @RegisterRestClient(configKey = "partner-offer")
 @Path("/offers")
-interface PartnerOfferRestClient {
+public interface PartnerOfferRestClient {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)

@@ -1,9 +1,11 @@
 package dev.fastcircuitbreaker.offer;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static dev.fastcircuitbreaker.offer.OfferApi.circuit;
 import static dev.fastcircuitbreaker.offer.OfferApi.closeCircuit;
 import static dev.fastcircuitbreaker.offer.OfferApi.expectColdOffer;
 import static dev.fastcircuitbreaker.offer.OfferApi.expectTheTrialAt;
+import static dev.fastcircuitbreaker.offer.OfferApi.partnerAnswers;
 import static dev.fastcircuitbreaker.offer.OfferApi.partnerFailsWith;
 import static dev.fastcircuitbreaker.offer.OfferApi.partnerRequests;
 import static io.restassured.RestAssured.given;
@@ -25,7 +27,8 @@ import io.restassured.path.json.JsonPath;
 /**
  * Change a number in one place, the documented Fault Tolerance key, and the breaker, {@code /circuit} and the wellness
  * check change together: 5 failures to open, a 3 s delay, a 2 s timeout. The short environment variables that feed these
- * keys are set in a real process environment by e2e's PartnerOutageIT.
+ * keys are set in a real process environment by e2e's PartnerOutageIT. And the REST client's own keys, as Quarkus
+ * documents them, reach the client offer calls the partner with: a read timeout shorter than the breaker's.
  */
 abstract class CircuitOverrides {
 
@@ -33,6 +36,7 @@ abstract class CircuitOverrides {
     static final int FAILURES_TO_OPEN = 5;
     static final int DELAY_SECONDS = 3;
     static final int TIMEOUT_MILLIS = 2000;
+    static final int READ_TIMEOUT_MILLIS = 300;
 
     /** The keys docs/configuration.md documents. */
     public static class ByKey implements QuarkusTestProfile {
@@ -40,7 +44,8 @@ abstract class CircuitOverrides {
         public Map<String, String> getConfigOverrides() {
             return Map.of(HOT_OFFER + "circuit-breaker.request-volume-threshold", Integer.toString(FAILURES_TO_OPEN),
                     "%test." + HOT_OFFER + "circuit-breaker.delay", Integer.toString(DELAY_SECONDS),
-                    HOT_OFFER + "timeout.value", Integer.toString(TIMEOUT_MILLIS));
+                    HOT_OFFER + "timeout.value", Integer.toString(TIMEOUT_MILLIS),
+                    "quarkus.rest-client.partner-offer.read-timeout", Integer.toString(READ_TIMEOUT_MILLIS));
         }
     }
 
@@ -81,6 +86,15 @@ abstract class CircuitOverrides {
         partner.resetRequests();
 
         expectTheTrialAt(partner, Instant.parse(open.getString("nextTrialAt")));
+    }
+
+    @Test
+    void aPartnerSlowerThanTheRestClientsReadTimeoutIsATimeoutWellWithinTheBreakersOwn() {
+        // Well within the breaker's 2 s, so only the REST client's read timeout makes this a timeout.
+        partnerAnswers(partner, okJson(OfferApi.HOT_OFFER).withFixedDelay(3 * READ_TIMEOUT_MILLIS));
+
+        expectColdOffer("timeout");
+        assertEquals(1, circuit().getInt("failures"));
     }
 
     @Test

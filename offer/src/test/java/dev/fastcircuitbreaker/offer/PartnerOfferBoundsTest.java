@@ -73,7 +73,7 @@ class PartnerOfferBoundsTest {
         // the 4 MiB instead of failing with the reset's cause, its own failure (no reader for text/html) would come back.
         Throwable failure = failureOf(aResponse().withStatus(200).withHeader("Content-Type", "text/html")
                 .withBody("x".repeat(4 * 1024 * 1024)));
-        assertInstanceOf(PartnerOfferBounds.BadPartnerResponseException.class, failure, () -> describe(failure));
+        assertInstanceOf(PartnerOfferClient.BadPartnerResponseException.class, failure, () -> describe(failure));
     }
 
     @Test
@@ -89,7 +89,7 @@ class PartnerOfferBoundsTest {
     void eachChunkReachesTheCustomizerBeforeTheRestClientCollectsTheWholeBody() {
         Throwable failure = failureOf(okJson(OfferApi.HOT_OFFER + " ".repeat(4 * PartnerOfferBounds.MAX_BODY_BYTES))
                 .withHeader("Transfer-Encoding", "chunked"));
-        assertInstanceOf(PartnerOfferBounds.BadPartnerResponseException.class, failure, () -> describe(failure));
+        assertInstanceOf(PartnerOfferClient.BadPartnerResponseException.class, failure, () -> describe(failure));
         assertTrue(failure.getMessage().contains("more than " + PartnerOfferBounds.MAX_BODY_BYTES + " bytes"), failure::getMessage);
     }
 
@@ -99,7 +99,7 @@ class PartnerOfferBoundsTest {
         // hears of it first and resets the request with a cause of its own.
         Throwable failure = failureOf(okJson(OfferApi.HOT_OFFER)
                 .withHeader("X-Padding", "x".repeat(2 * PartnerOfferBounds.MAX_HEADER_BYTES)));
-        assertInstanceOf(PartnerOfferBounds.BadPartnerResponseException.class, failure, () -> describe(failure));
+        assertInstanceOf(PartnerOfferClient.BadPartnerResponseException.class, failure, () -> describe(failure));
     }
 
     @Test
@@ -190,7 +190,7 @@ class PartnerOfferBoundsTest {
 
     private static String outcome(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof PartnerOfferBounds.BadPartnerResponseException
+            if (cause instanceof PartnerOfferClient.BadPartnerResponseException
                     && cause.getMessage().contains("more than " + PartnerOfferBounds.MAX_BODY_BYTES + " bytes")) {
                 return "over the limit";
             }
@@ -210,7 +210,7 @@ class PartnerOfferBoundsTest {
         } catch (RuntimeException e) {
             // Vert.x wraps the reset's cause in a StreamResetException.
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof PartnerOfferBounds.BadPartnerResponseException
+                if (cause instanceof PartnerOfferClient.BadPartnerResponseException
                         || cause instanceof WebApplicationException) {
                     return cause;
                 }
