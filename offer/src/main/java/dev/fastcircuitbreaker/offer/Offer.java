@@ -13,6 +13,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection
 public record Offer(String id, Type type, String description, BigDecimal price, Reason reason) {
 
+    /** Our own offer, for when the partner's cannot be had, and why. */
+    public static Offer cold(ColdOfferConfig offer, Reason reason) {
+        return new Offer(offer.id(), Type.COLD, offer.description(), offer.price(), reason);
+    }
+
     @RegisterForReflection
     public enum Type {
         HOT,
@@ -24,7 +29,7 @@ public record Offer(String id, Type type, String description, BigDecimal price, 
         }
     }
 
-    /** Why offer answered as it did; the breaker counts each call by it (PartnerCircuit#count). */
+    /** Why offer answered as it did. */
     @RegisterForReflection
     public enum Reason {
         PARTNER_ANSWERED("partner-answered", "partner-offer answered"),
@@ -46,12 +51,12 @@ public record Offer(String id, Type type, String description, BigDecimal price, 
         }
 
         @JsonValue
-        String json() {
+        public String json() {
             return json;
         }
 
         /** The reason as the log says it: "partner-offer unreachable". */
-        String words() {
+        public String words() {
             return words;
         }
     }

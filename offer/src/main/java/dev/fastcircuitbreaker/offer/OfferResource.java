@@ -9,17 +9,18 @@ import io.smallrye.mutiny.Uni;
 
 /** {@code GET /offers}: always 200, with the partner's hot offer or a cold one. */
 @Path("/offers")
-public class OfferResource {
+public class OfferResource implements Offers {
 
-    private final OfferService offers;
+    private final PartnerOfferClient partnerOfferClient;
 
-    OfferResource(OfferService offers) {
-        this.offers = offers;
+    OfferResource(PartnerOfferClient partnerOfferClient) {
+        this.partnerOfferClient = partnerOfferClient;
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
+    @Override
     public Uni<Offer> offer() {
-        return offers.offer();
+        return partnerOfferClient.hotOffer();
     }
 }

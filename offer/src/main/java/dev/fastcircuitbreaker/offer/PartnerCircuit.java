@@ -63,7 +63,7 @@ public class PartnerCircuit {
 
     /**
      * Counts one call as the breaker judged it, which its answer tells: hot, turned away, or failed for a reason; or
-     * shed by {@link OfferService} before it reached the breaker.
+     * shed by {@link AdmittedOffers} before it reached the breaker.
      */
     void count(Offer answer) {
         switch (answer.reason()) {
@@ -76,7 +76,7 @@ public class PartnerCircuit {
                 rejected.increment();
                 events.count(CircuitEvents.Kind.REJECTED);
             }
-            // Offer's own overload (OfferService): the breaker never saw the call, and the partner is none the worse.
+            // Offer's own overload (AdmittedOffers): the breaker never saw the call, and the partner is none the worse.
             case OFFER_BUSY -> {
                 shed.increment();
                 events.count(CircuitEvents.Kind.OFFER_BUSY);

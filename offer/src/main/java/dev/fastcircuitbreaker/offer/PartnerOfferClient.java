@@ -23,7 +23,7 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class PartnerOfferClient {
 
-    static final String CIRCUIT = "partner-offer";
+    public static final String CIRCUIT = "partner-offer";
 
     private static final Logger LOG = Logger.getLogger(PartnerOfferClient.class);
 
@@ -66,7 +66,7 @@ public class PartnerOfferClient {
         } else {
             LOG.warnf("%s; answering a cold offer", describe(reason, failure));
         }
-        return Uni.createFrom().item(new Offer(coldOffer.id(), Offer.Type.COLD, coldOffer.description(), coldOffer.price(), reason));
+        return Uni.createFrom().item(Offer.cold(coldOffer, reason));
     }
 
     private static Offer hot(PartnerOffer offer) {
