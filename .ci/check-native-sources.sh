@@ -15,5 +15,5 @@ check() {
     echo "$module: native-image.args and reflection for $*"
 }
 check partner-offer dev.fastcircuitbreaker.partneroffer.Offer
-check offer dev.fastcircuitbreaker.offer.Offer dev.fastcircuitbreaker.offer.PartnerOffer 'dev.fastcircuitbreaker.offer.PartnerCircuit$Snapshot' \
-    'dev.fastcircuitbreaker.offer.CircuitEvents$Event'
+check offer dev.fastcircuitbreaker.offer.Offer dev.fastcircuitbreaker.offer.PartnerOffer 'dev.fastcircuitbreaker.offer.circuit.PartnerCircuit$Snapshot' \
+    'dev.fastcircuitbreaker.offer.circuit.CircuitEvents$Event'

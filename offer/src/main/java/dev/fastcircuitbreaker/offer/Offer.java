@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
+import dev.fastcircuitbreaker.offer.admission.Admission;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**

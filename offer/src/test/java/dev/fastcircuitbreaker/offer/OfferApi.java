@@ -19,45 +19,46 @@ import java.util.List;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 
+import dev.fastcircuitbreaker.offer.circuit.PartnerCircuit;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.ArcContainer;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
 
 /** What the tests do with offer and its partner double, in the demo's words. */
-final class OfferApi {
+public final class OfferApi {
 
-    static final String HOT_OFFER = """
+    public static final String HOT_OFFER = """
             {"id":"hot-42","type":"hot","description":"Hot deal from our partner: 50% off today","price":9.99}""";
 
     private OfferApi() {
     }
 
-    static void partnerAnswers(WireMockServer partner, ResponseDefinitionBuilder response) {
+    public static void partnerAnswers(WireMockServer partner, ResponseDefinitionBuilder response) {
         partner.resetAll();
         partner.stubFor(get("/offers").willReturn(response));
     }
 
-    static void partnerIsHealthy(WireMockServer partner) {
+    public static void partnerIsHealthy(WireMockServer partner) {
         partnerAnswers(partner, okJson(HOT_OFFER));
     }
 
-    static void partnerFailsWith(WireMockServer partner, int status) {
+    public static void partnerFailsWith(WireMockServer partner, int status) {
         partnerAnswers(partner, aResponse().withStatus(status).withBody("partner trouble"));
     }
 
-    static int partnerRequests(WireMockServer partner) {
+    public static int partnerRequests(WireMockServer partner) {
         return partner.countRequestsMatching(getRequestedFor(urlEqualTo("/offers")).build()).getCount();
     }
 
     /** As a load balancer does: callers come once offer reports ready (WarmUp), not as soon as it listens. */
-    static void awaitReady() {
+    public static void awaitReady() {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
                 .until(() -> given().get("/q/health/ready").statusCode() == 200);
     }
 
     /** Asks offer for an offer: always a 200 with every field set; returns the offer's type. */
-    static ValidatableResponse askOffer() {
+    public static ValidatableResponse askOffer() {
         return given().accept("application/json").get("/offers").then()
                 .statusCode(200)
                 .body("id", notNullValue())
@@ -67,19 +68,19 @@ final class OfferApi {
                 .body("reason", notNullValue());
     }
 
-    static void expectHotOffer() {
+    public static void expectHotOffer() {
         askOffer().body("type", equalTo("hot")).body("id", equalTo("hot-42")).body("reason", equalTo("partner-answered"));
     }
 
-    static void expectColdOffer(String reason) {
+    public static void expectColdOffer(String reason) {
         askOffer().body("type", equalTo("cold")).body("id", equalTo("cold-1")).body("reason", equalTo(reason));
     }
 
-    static JsonPath circuit() {
+    public static JsonPath circuit() {
         return given().get("/circuit").then().statusCode(200).extract().jsonPath();
     }
 
-    static String circuitState() {
+    public static String circuitState() {
         return circuit().getString("state");
     }
 
@@ -87,7 +88,7 @@ final class OfferApi {
      * With a healthy partner and customers asking every 100 ms: the open circuit keeps the partner out of it until
      * {@code nextTrialAt}, and the first call after it reaches the partner, once, and closes the circuit.
      */
-    static void expectTheTrialAt(WireMockServer partner, Instant nextTrialAt) {
+    public static void expectTheTrialAt(WireMockServer partner, Instant nextTrialAt) {
         partnerIsHealthy(partner);
         // A call may take long on a loaded machine, so each look counts only if it ended before nextTrialAt (less a
         // little for the breaker's own clock, read just before ours): then the partner must not have been called yet.
@@ -111,7 +112,7 @@ final class OfferApi {
      * A healthy partner and the breaker CLOSED with no failures: through SmallRye's API in a {@code @QuarkusTest}, and
      * against the packaged jar (no injection there) the way a user would, with calls until the trial closes it.
      */
-    static void closeCircuit(WireMockServer partner) {
+    public static void closeCircuit(WireMockServer partner) {
         awaitReady();
         partnerIsHealthy(partner);
         ArcContainer offer = Arc.container();

@@ -1,11 +1,17 @@
 package dev.fastcircuitbreaker.offer;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -18,10 +24,15 @@ import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 
 /**
- * What a newcomer copies from offer: the libraries' public API, and classes that read in one direction. ArchUnit's rules,
- * checked from plain JUnit tests (its own JUnit engine finds no test under the JUnit Platform that Quarkus 3.33 brings).
+ * What a newcomer copies from offer: the pattern in one package that stands alone, each guarantee beyond it a layer in a
+ * package of its own, the libraries' public API, and classes that read in one direction. ArchUnit's rules, checked from
+ * plain JUnit tests (its own JUnit engine finds no test under the JUnit Platform that Quarkus 3.33 brings).
  */
 class OfferArchitectureTest {
+
+    /** The pattern: the resource, the guarded client, the REST client, the offer, the circuit's health check. */
+    private static final String CORE = OfferArchitectureTest.class.getPackageName();
+    private static final Path CORE_SOURCES = Path.of("src/main/java", CORE.replace('.', '/'));
 
     private static final JavaClasses OFFER = new ClassFileImporter().withImportOption(new ImportOption.DoNotIncludeTests())
             .importPackagesOf(OfferArchitectureTest.class);
@@ -41,12 +52,40 @@ class OfferArchitectureTest {
     }
 
     @Test
+    void theCoreUsesNoLayer() {
+        noClasses().that().resideInAPackage(CORE).should().dependOnClassesThat(
+                resideInAPackage(CORE + "..").and(not(resideInAPackage(CORE))))
+                .because("the pattern is copied alone: each layer hangs on it through CDI, config or the REST client's"
+                        + " extension points, never the other way")
+                .check(OFFER);
+    }
+
+    @Test
+    void theCoreIsSmallEnoughToReadInOneSitting() throws IOException {
+        List<Path> classes;
+        try (var files = Files.list(CORE_SOURCES)) {
+            classes = files.filter(file -> file.toString().endsWith(".java")).toList();
+        }
+        long lines = 0;
+        for (Path file : classes) {
+            lines += Files.readAllLines(file).size();
+        }
+        assertTrue(classes.size() <= 10, () -> "at most 10 classes in the core: " + classes);
+        assertTrue(lines <= 450, "at most 450 lines in the core, comments included: " + lines);
+    }
+
+    @Test
+    void layersDependOnEachOtherInNoCycle() {
+        slices().matching(CORE + ".(*)..").should().beFreeOfCycles().check(OFFER);
+    }
+
+    @Test
     void classesDependOnEachOtherInNoCycle() {
         slices().assignedFrom(new SliceAssignment() {
             @Override
             public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
                 // A nested class belongs to its outer class; the libraries' classes are no slice.
-                if (!javaClass.getPackageName().equals(OfferArchitectureTest.class.getPackageName())) {
+                if (!javaClass.getPackageName().startsWith(CORE)) {
                     return SliceIdentifier.ignore();
                 }
                 String name = javaClass.getName();

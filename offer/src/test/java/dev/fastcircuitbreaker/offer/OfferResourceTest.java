@@ -21,6 +21,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 
 import dev.fastcircuitbreaker.offer.PartnerDouble.InjectPartnerDouble;
+import dev.fastcircuitbreaker.offer.bounds.PartnerOfferBounds;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 

@@ -1,4 +1,4 @@
-package dev.fastcircuitbreaker.offer;
+package dev.fastcircuitbreaker.offer.circuit;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static dev.fastcircuitbreaker.offer.OfferApi.askOffer;
@@ -60,7 +60,11 @@ import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 
+import dev.fastcircuitbreaker.offer.Offer;
+import dev.fastcircuitbreaker.offer.OfferApi;
+import dev.fastcircuitbreaker.offer.PartnerDouble;
 import dev.fastcircuitbreaker.offer.PartnerDouble.InjectPartnerDouble;
+import dev.fastcircuitbreaker.offer.PartnerOfferClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,4 +1,4 @@
-package dev.fastcircuitbreaker.offer;
+package dev.fastcircuitbreaker.offer.bounds;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -24,6 +24,10 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
 
+import dev.fastcircuitbreaker.offer.PartnerOffer;
+import dev.fastcircuitbreaker.offer.PartnerOfferClient;
+import dev.fastcircuitbreaker.offer.PartnerOfferRestClient;
+import dev.fastcircuitbreaker.offer.policy.PartnerPolicy;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.TooLongFrameException;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
@@ -63,12 +67,12 @@ import io.vertx.core.spi.transport.Transport;
  */
 @Startup
 @Singleton
-class PartnerOfferBounds {
+public class PartnerOfferBounds {
 
     private static final Logger LOG = Logger.getLogger(PartnerOfferBounds.class);
 
     /** A hot offer is a few hundred bytes; a partner sending more is broken. */
-    static final int MAX_BODY_BYTES = 64 * 1024;
+    public static final int MAX_BODY_BYTES = 64 * 1024;
     static final int MAX_HEADER_BYTES = 8 * 1024;
     /** The most Vert.x reads of a body at once: past {@link #MAX_BODY_BYTES}, at most this much more is held. */
     static final int MAX_CHUNK_BYTES = 8 * 1024;
@@ -131,7 +135,7 @@ class PartnerOfferBounds {
      * connections are made and read on its loop alone, so a reset for a body over the limit always hits the
      * exchange's own connection, never one already back in the pool for the next exchange.
      */
-    record Clients(List<PartnerOfferRestClient> onEachLoop) implements Closeable {
+    public record Clients(List<PartnerOfferRestClient> onEachLoop) implements Closeable {
 
         @Override
         public void close() {
@@ -146,7 +150,7 @@ class PartnerOfferBounds {
     }
 
     /** REST clients of the partner at {@code url}, bounded; {@link #offer()} uses those of {@code quarkus.rest-client.partner-offer.url}. */
-    Clients clients(URI url) {
+    public Clients clients(URI url) {
         List<PartnerOfferRestClient> clients = new ArrayList<>(loops.size());
         for (int i = 0; i < loops.size(); i++) {
             clients.add(QuarkusRestClientBuilder.newBuilder()
@@ -186,7 +190,7 @@ class PartnerOfferBounds {
      * timeout from now. The outcome stays on that loop: waiting for the caller's loop (busy with a burst of callers) it
      * could come after SmallRye's timeout, which fires on a timer thread of its own.
      */
-    <T> Uni<T> exchange(Clients clients, Function<PartnerOfferRestClient, Uni<T>> call) {
+    public <T> Uni<T> exchange(Clients clients, Function<PartnerOfferRestClient, Uni<T>> call) {
         return Uni.createFrom().deferred(() -> {
             int loop = Math.floorMod(nextLoop.getAndIncrement(), loops.size());
             Context exchange = VertxContext.createNewDuplicatedContext(loops.get(loop));

@@ -1,4 +1,4 @@
-package dev.fastcircuitbreaker.offer;
+package dev.fastcircuitbreaker.offer.circuit;
 
 import java.io.IOException;
 import java.util.logging.Filter;

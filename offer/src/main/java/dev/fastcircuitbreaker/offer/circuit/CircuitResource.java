@@ -1,4 +1,4 @@
-package dev.fastcircuitbreaker.offer;
+package dev.fastcircuitbreaker.offer.circuit;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

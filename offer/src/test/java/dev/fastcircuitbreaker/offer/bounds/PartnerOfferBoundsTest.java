@@ -1,4 +1,4 @@
-package dev.fastcircuitbreaker.offer;
+package dev.fastcircuitbreaker.offer.bounds;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -33,7 +33,11 @@ import org.junit.jupiter.api.Test;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 
+import dev.fastcircuitbreaker.offer.OfferApi;
+import dev.fastcircuitbreaker.offer.PartnerDouble;
 import dev.fastcircuitbreaker.offer.PartnerDouble.InjectPartnerDouble;
+import dev.fastcircuitbreaker.offer.PartnerOfferClient;
+import dev.fastcircuitbreaker.offer.PartnerOfferRestClient;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,4 +1,4 @@
-package dev.fastcircuitbreaker.offer;
+package dev.fastcircuitbreaker.offer.admission;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -18,6 +18,9 @@ import com.netflix.concurrency.limits.limit.Gradient2Limit;
 import com.netflix.concurrency.limits.limit.VegasLimit;
 import com.netflix.concurrency.limits.limiter.SimpleLimiter;
 
+import dev.fastcircuitbreaker.offer.Offer;
+import dev.fastcircuitbreaker.offer.PartnerOfferClient;
+import dev.fastcircuitbreaker.offer.policy.PartnerPolicy;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -44,7 +47,7 @@ public class Admission {
     private final Vertx vertx;
     private final long maxWaitNanos;
 
-    Admission(AdmissionConfig config, PartnerPolicy policy, Vertx vertx, MeterRegistry registry) {
+    public Admission(AdmissionConfig config, PartnerPolicy policy, Vertx vertx, MeterRegistry registry) {
         this.vertx = vertx;
         this.maxWaitNanos = Math.max(1_000_000, config.maxWait().toNanos());
         Limit limit = switch (config.algorithm()) {
@@ -70,7 +73,7 @@ public class Admission {
     }
 
     /** {@code call}'s answer, made once this caller's turn came; {@link Busy} when it did not come in time. */
-    Uni<Offer> admit(Supplier<Uni<Offer>> call) {
+    public Uni<Offer> admit(Supplier<Uni<Offer>> call) {
         return enter().onItem().transformToUni(place -> call.get()
                 .onTermination().invoke((answer, failure, cancelled) -> place.release(answer)));
     }
@@ -237,7 +240,7 @@ public class Admission {
     }
 
     /** offer's own state, no failure of the partner's: the caller is answered {@code offer-busy}. */
-    static final class Busy extends RuntimeException {
+    public static final class Busy extends RuntimeException {
 
         Busy(String message) {
             super(message, null, false, false);

@@ -1,4 +1,4 @@
-package dev.fastcircuitbreaker.offer;
+package dev.fastcircuitbreaker.offer.warmup;
 
 import java.net.URI;
 import java.time.Duration;
@@ -15,6 +15,13 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import dev.fastcircuitbreaker.offer.Offer;
+import dev.fastcircuitbreaker.offer.PartnerOffer;
+import dev.fastcircuitbreaker.offer.PartnerOfferRestClient;
+import dev.fastcircuitbreaker.offer.admission.Admission;
+import dev.fastcircuitbreaker.offer.admission.AdmissionConfig;
+import dev.fastcircuitbreaker.offer.bounds.PartnerOfferBounds;
+import dev.fastcircuitbreaker.offer.policy.PartnerPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.vertx.http.HttpServer;
 import io.quarkus.vertx.http.HttpServerStart;

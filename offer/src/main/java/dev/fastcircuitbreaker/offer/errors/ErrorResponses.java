@@ -1,4 +1,4 @@
-package dev.fastcircuitbreaker.offer;
+package dev.fastcircuitbreaker.offer.errors;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.WebApplicationException;

@@ -1,4 +1,4 @@
-package dev.fastcircuitbreaker.offer;
+package dev.fastcircuitbreaker.offer.circuit;
 
 import jakarta.annotation.Priority;
 import jakarta.decorator.Decorator;
@@ -6,6 +6,8 @@ import jakarta.decorator.Delegate;
 import jakarta.enterprise.inject.Any;
 import jakarta.inject.Inject;
 
+import dev.fastcircuitbreaker.offer.Offer;
+import dev.fastcircuitbreaker.offer.Offers;
 import io.smallrye.mutiny.Uni;
 
 /**

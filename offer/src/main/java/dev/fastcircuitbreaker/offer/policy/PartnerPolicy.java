@@ -1,6 +1,8 @@
-package dev.fastcircuitbreaker.offer;
+package dev.fastcircuitbreaker.offer.policy;
 
 import java.time.Duration;
+
+import dev.fastcircuitbreaker.offer.PartnerOfferClient;
 
 /**
  * The policy in force on {@link PartnerOfferClient#hotOffer()}: its annotations' numbers, or the

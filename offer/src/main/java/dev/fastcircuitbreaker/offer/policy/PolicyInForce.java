@@ -1,4 +1,4 @@
-package dev.fastcircuitbreaker.offer;
+package dev.fastcircuitbreaker.offer.policy;
 
 import java.time.Duration;
 
@@ -8,6 +8,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 
+import dev.fastcircuitbreaker.offer.PartnerOfferClient;
 import io.smallrye.faulttolerance.FaultToleranceOperationProvider;
 import io.smallrye.faulttolerance.config.FaultToleranceOperation;
 

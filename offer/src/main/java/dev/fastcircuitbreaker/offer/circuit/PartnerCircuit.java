@@ -1,4 +1,4 @@
-package dev.fastcircuitbreaker.offer;
+package dev.fastcircuitbreaker.offer.circuit;
 
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,6 +11,11 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import dev.fastcircuitbreaker.offer.Offer;
+import dev.fastcircuitbreaker.offer.PartnerOfferClient;
+import dev.fastcircuitbreaker.offer.admission.Admission;
+import dev.fastcircuitbreaker.offer.admission.AdmittedOffers;
+import dev.fastcircuitbreaker.offer.policy.PartnerPolicy;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -94,7 +99,7 @@ public class PartnerCircuit {
      * Closes the circuit with no failures, through SmallRye's {@link CircuitBreakerMaintenance#reset(String)}, which
      * tells no state change itself: this tells it, if there was one. For tests, between scenarios.
      */
-    void reset() {
+    public void reset() {
         maintenance.reset(PartnerOfferClient.CIRCUIT);
         consecutiveFailures.set(0);
         if (lastChange.state() != CircuitBreakerState.CLOSED) {

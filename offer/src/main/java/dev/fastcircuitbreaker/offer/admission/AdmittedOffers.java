@@ -1,4 +1,4 @@
-package dev.fastcircuitbreaker.offer;
+package dev.fastcircuitbreaker.offer.admission;
 
 import jakarta.annotation.Priority;
 import jakarta.decorator.Decorator;
@@ -8,6 +8,9 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import dev.fastcircuitbreaker.offer.ColdOfferConfig;
+import dev.fastcircuitbreaker.offer.Offer;
+import dev.fastcircuitbreaker.offer.Offers;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -18,8 +21,8 @@ import io.smallrye.mutiny.Uni;
 @Priority(AdmittedOffers.PRIORITY)
 public abstract class AdmittedOffers implements Offers {
 
-    /** Inside {@link CountedOffers}, which counts what this answers too. */
-    static final int PRIORITY = CountedOffers.PRIORITY + 1;
+    /** Inside the circuit's count (10), which counts what this answers too. */
+    static final int PRIORITY = 20;
 
     private static final Logger LOG = Logger.getLogger(AdmittedOffers.class);
 

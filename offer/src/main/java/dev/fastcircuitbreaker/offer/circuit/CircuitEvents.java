@@ -1,4 +1,4 @@
-package dev.fastcircuitbreaker.offer;
+package dev.fastcircuitbreaker.offer.circuit;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +15,7 @@ import jakarta.enterprise.event.Observes;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import dev.fastcircuitbreaker.offer.Offer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;

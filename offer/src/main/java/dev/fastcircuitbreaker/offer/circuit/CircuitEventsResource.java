@@ -1,4 +1,4 @@
-package dev.fastcircuitbreaker.offer;
+package dev.fastcircuitbreaker.offer.circuit;
 
 import java.time.Duration;
 import java.util.List;
