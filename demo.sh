@@ -75,7 +75,7 @@ launch() { # service
     case $1 in
         partner-offer) cmd=(env QUARKUS_HTTP_PORT="$PARTNER_OFFER_PORT" java -jar "$(jar partner-offer)") ;;
         offer) cmd=(env QUARKUS_HTTP_PORT="$OFFER_PORT" PARTNER_OFFER_URL="http://localhost:$PARTNER_OFFER_PORT" java -jar "$(jar offer)") ;;
-        monitoror) cmd=(env MO_CONFIG="$PWD/$STATE/config.json" MO_PORT="$MONITOROR_PORT" MO_ADDRESS=127.0.0.1 MO_DISABLEUI="$monitoror_disable_ui"
+        monitoror) cmd=(env MO_CONFIG="$PWD/$STATE/config.json" MO_PORT="$MONITOROR_PORT" MO_ADDRESS=127.0.0.1 MO_DISABLEUI="$([ "$board" = ui ] && echo false || echo true)"
             MO_UPSTREAMCACHEEXPIRATION=1000 MO_DOWNSTREAMCACHEEXPIRATION=1000 "$monitoror_bin") ;;
     esac
     "${cmd[@]}" </dev/null > >(trap '' INT; tee -a "$STATE/$1.log" | sed -u "s/^/$(printf '%-13s' "$1") | /") 2>&1 &
@@ -104,14 +104,13 @@ cleanup_local() { # exit status
 up_local() {
     command -v java >/dev/null || die "no java on PATH: install a JDK 17 or newer"
     ! alive supervisor || die "the demo already runs (PID $(pid_of supervisor)); stop it with Ctrl-C there, or ./demo.sh down"
-    mkdir -p "$STATE"
-    rm -f "$STATE"/*.log "$STATE"/*.paused "$STATE"/start-*
+    mkdir -p "$STATE" && rm -f "$STATE"/*.log "$STATE"/*.paused "$STATE"/start-*
     build_jars
     # Monitoror's core: MONITOROR_BIN, else what monitoror/build.sh builds (it says on stderr why it cannot); its web
     # UI where the executable has one. Its tiles name the compose services: here they are this machine's ports.
     monitoror_bin=$(bash monitoror/build.sh | tail -n 1) || monitoror_bin=
-    monitoror_disable_ui=true
-    ! grep -aqF '<title>Monitoror</title>' "${monitoror_bin:-/dev/null}" || monitoror_disable_ui=false
+    board=none
+    [ ! -x "$monitoror_bin" ] || board=$(grep -aqF '<title>Monitoror</title>' "$monitoror_bin" && echo ui || echo api)
     sed -e "s#http://partner-offer:8081#http://localhost:$PARTNER_OFFER_PORT#g" -e "s#http://offer:8080#http://localhost:$OFFER_PORT#g" \
         config.json >"$STATE/config.json"
     echo $$ >"$STATE/supervisor.pid"
@@ -123,9 +122,7 @@ up_local() {
     ready "$PARTNER_OFFER_PORT" 60 || die "partner-offer was not ready within 60 s ($STATE/partner-offer.log)"
     launch offer
     ready "$OFFER_PORT" 60 || die "offer was not ready within 60 s ($STATE/offer.log)"
-    local board=none
-    [ -x "$monitoror_bin" ] || say "no Monitoror core: the board is left out (offer's page shows the breaker)"
-    [ ! -x "$monitoror_bin" ] || { launch monitoror; board=$([ "$monitoror_disable_ui" = true ] && echo api || echo ui); }
+    if [ "$board" = none ]; then say "no Monitoror core: the board is left out (offer's page shows the breaker)"; else launch monitoror; fi
     say "up in $(elapsed)"
     guide "$board" local
 
@@ -188,11 +185,9 @@ slow() { # service latency
     [ "${1:-}" = partner-offer ] && [ -n "${2:-}" ] || die "usage: ./demo.sh slow partner-offer 300ms (a duration: 1.5s, 0)"
     local answer
     answer=$(http PUT "$PARTNER_OFFER_PORT" /latency "$2")
-    case $answer in
-        "HTTP/1."?" 200 "*) say "partner-offer's latency is ${answer##*$'\n'} now" ;;
-        "") die "partner-offer does not answer on localhost:$PARTNER_OFFER_PORT (./demo.sh status)" ;;
-        *) die "partner-offer refused '$2': $(sed -n 's/.*"error":"\([^"]*\)".*/\1/p' <<<"$answer")" ;;
-    esac
+    [ -n "$answer" ] || die "partner-offer does not answer on localhost:$PARTNER_OFFER_PORT (./demo.sh status)"
+    [[ $answer == "HTTP/1."?" 200 "* ]] || die "partner-offer refused '$2': $(sed -n 's/.*"error":"\([^"]*\)".*/\1/p' <<<"$answer")"
+    say "partner-offer's latency is ${answer##*$'\n'} now"
 }
 
 status() {
