@@ -84,11 +84,9 @@ launch() { # service
 
 # Stops a service by its PID: CONT (a paused JVM would not hear TERM), TERM, then KILL after 15 s.
 halt() { # service
-    local pid=
-    pid=$(pid_of "$1") && [ -n "$pid" ] || return 0
-    kill -CONT "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null && sleep 0.1 || break; done
-    ! kill -0 "$pid" 2>/dev/null || kill -KILL "$pid"
+    local pid
+    pid=$(pid_of "$1")
+    [ -z "$pid" ] || { kill -CONT "$pid" && kill -TERM "$pid" && { timeout 15 tail --pid="$pid" -s 0.1 -f /dev/null || kill -KILL "$pid"; }; } 2>/dev/null || true
     rm -f "$STATE/$1.pid" "$STATE/$1.paused"
 }
 
@@ -200,8 +198,9 @@ status() {
 
 down() {
     if local_route; then
-        kill -TERM "$(pid_of supervisor)" 2>/dev/null || true
-        for _ in $(seq 1 300); do alive supervisor && sleep 0.1 || break; done
+        local pid
+        pid=$(pid_of supervisor)
+        kill -TERM "$pid" && timeout 30 tail --pid="$pid" -s 0.1 -f /dev/null || true
         say "stopped"
     else
         compose down
@@ -212,8 +211,7 @@ down() {
 }
 
 case ${1:-up} in
-    up) if [ "${2:-}" = --local ]; then up_local; else up_containers; fi ;;
-    --local) up_local ;;
+    up | --local) if [ "$1" = --local ] || [ "${2:-}" = --local ]; then up_local; else up_containers; fi ;;
     stop | start | pause | unpause) step "$1" "${2:-}" ;;
     slow) slow "${2:-}" "${3:-}" ;;
     status) status ;;
