@@ -211,7 +211,7 @@ down() {
 }
 
 case ${1:-up} in
-    up | --local) if [ "$1" = --local ] || [ "${2:-}" = --local ]; then up_local; else up_containers; fi ;;
+    up | --local) if [ "${1:-}" = --local ] || [ "${2:-}" = --local ]; then up_local; else up_containers; fi ;;
     stop | start | pause | unpause) step "$1" "${2:-}" ;;
     slow) slow "${2:-}" "${3:-}" ;;
     status) status ;;
