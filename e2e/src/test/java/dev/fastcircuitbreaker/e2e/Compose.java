@@ -12,17 +12,16 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The repository's docker-compose.yml driven through the Compose CLI a user has: {@code docker compose} (v2) when it
- * answers, else {@code docker-compose} (v1).
+ * The repository's docker-compose.yml driven through the Compose CLI a user has: {@code docker compose}, Compose v2
+ * (e2e/docker/engine.sh installs it).
  */
 final class Compose {
 
     static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
 
-    private final List<String> command;
+    private static final List<String> COMMAND = List.of("docker", "compose");
 
-    private Compose(List<String> command) {
-        this.command = command;
+    private Compose() {
     }
 
     /** docker-compose.yml as written, a YAML tree. */
@@ -31,17 +30,19 @@ final class Compose {
     }
 
     static Compose cli() {
-        List<String> v2 = List.of("docker", "compose");
-        return new Compose(succeeds(v2, "version") ? v2 : List.of("docker-compose"));
+        if (!succeeds(COMMAND, "version")) {
+            throw new IllegalStateException("docker compose (Compose v2) does not answer: run e2e/docker/engine.sh first");
+        }
+        return new Compose();
     }
 
     static boolean engineAnswers() {
         return succeeds(List.of("docker"), "info");
     }
 
-    /** Runs {@code <compose> -f docker-compose.yml [files...] args...} from the repository root; fails on a non-zero exit. */
+    /** Runs {@code docker compose -f docker-compose.yml [files...] args...} from the repository root; fails on a non-zero exit. */
     String run(Duration timeout, String... args) {
-        List<String> full = new ArrayList<>(command);
+        List<String> full = new ArrayList<>(COMMAND);
         full.addAll(List.of("-f", ROOT.resolve("docker-compose.yml").toString()));
         full.addAll(List.of(args));
         return exec(full, timeout);

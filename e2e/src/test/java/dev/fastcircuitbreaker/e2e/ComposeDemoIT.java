@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * The scenario as a user plays it with docker-compose.yml: {@code up --build}, then {@code stop}/{@code start} and
+ * The scenario as a user plays it with docker-compose.yml: {@code up --build --wait}, then {@code stop}/{@code start} and
  * {@code pause}/{@code unpause} partner-offer, with the compose file's own ports and 15 s delay.
  * Runs with {@code -De2e.docker=true} against a running Docker engine (e2e/docker/engine.sh makes one answer).
  */
@@ -44,14 +44,14 @@ class ComposeDemoIT extends PartnerOutageScenario {
         // The board only with an image for it: MONITOROR_IMAGE's (.ci/run's: the local one monitoror/build.sh --image
         // builds from the release's executable, web UI included), as no registry serves monitoror/monitoror:4.0.1 here.
         List<String> services = MONITOROR_IMAGE == null ? List.of("partner-offer", "offer") : List.of();
-        timeline.step("docker compose up -d --build " + String.join(" ", services));
-        List<String> up = new ArrayList<>(List.of("up", "-d", "--build"));
+        timeline.step("docker compose up --build --wait " + String.join(" ", services));
+        List<String> up = new ArrayList<>(List.of("up", "--build", "--wait"));
         up.addAll(services);
         compose.run(BUILD_AND_START, up.toArray(String[]::new));
         offerUrl = published("offer", 8080);
         partnerUrl = published("partner-offer", 8081);
-        // `up -d` returns once offer's container is started (partner-offer's is healthy by then). The first customer
-        // comes once offer is healthy too, and gets a hot offer.
+        // `up --wait`, as ./demo.sh runs it, returns once every container with a healthcheck is healthy: the first
+        // customer gets a hot offer.
         timeStartToHealthy("offer");
         OfferClient.Answer first = offer().ask();
         assertEquals("partner-answered", first.reason(), first::toString);
