@@ -34,7 +34,7 @@ import io.restassured.path.json.JsonPath;
  * plus {@value #MARGIN_MILLIS} ms as it measured it ({@link Callers}); the circuit stays CLOSED (an SSE client of
  * {@code /circuit/events}, connected throughout, sees no state change) and counts no partner failure; each hot
  * answer is one the partner counted, and each busy one is counted as shed, by {@code /circuit}, the event stream and
- * SmallRye's metrics of OfferService's fallback. With the partner down, the same offer still opens the circuit after
+ * offer's {@code offer_shed_total} meter. With the partner down, the same offer still opens the circuit after
  * 3 failures; with the partner hanging, no caller over the limit waits out two timeouts.
  */
 class OverloadIT {

@@ -60,20 +60,51 @@ class PartnerCircuitTest {
         closeCircuit(partner);
     }
 
+    /**
+     * The demo, step by step: hot offers; the partner fails and the third failure in a row opens the circuit; while OPEN
+     * the partner is not called; after the delay one trial goes through and, failing, opens the circuit for another
+     * delay; the partner is back, and the next trial, at nextTrialAt, closes it.
+     */
     @Test
-    void opensAfterThreeConsecutiveFailures() {
+    void opensOnTheThirdFailureKeepsThePartnerOutAndLetsOneTrialDecideAfterEachDelay() {
+        expectHotOffer();
+        expectCircuit("CLOSED", 0);
+        expectWellness("UP", "CLOSED", 0);
+
         partnerFailsWith(partner, 500);
-
-        expectColdOffer("partner-error");
-        expectCircuit("CLOSED", 1);
-        expectColdOffer("partner-error");
-        expectCircuit("CLOSED", 2);
-        expectColdOffer("partner-error");
-        expectCircuit("OPEN", 3);
-
+        for (int failures = 1; failures <= 3; failures++) {
+            expectColdOffer("partner-error");
+            expectCircuit(failures < 3 ? "CLOSED" : "OPEN", failures);
+        }
         assertEquals(3, partnerRequests(partner));
         expectWellness("DOWN", "OPEN", 3);
-        expectReady();
+
+        JsonPath open = circuit();
+        partner.resetRequests();
+        // Up to 5 calls, all well before the trial is due (a loaded machine may take a while for each).
+        Instant lastCall = Instant.parse(open.getString("nextTrialAt")).minusSeconds(1);
+        int calls = 0;
+        do {
+            expectColdOffer("circuit-open");
+            calls++;
+        } while (calls < 5 && Instant.now().isBefore(lastCall));
+        assertEquals(0, partnerRequests(partner));
+        assertEquals(open.getLong("rejected") + calls, circuit().getLong("rejected"), "the calls the partner never saw");
+
+        awaitState("HALF_OPEN");
+        expectWellness("DOWN", "HALF_OPEN", 3);
+        Instant trialAt = Instant.now();
+        expectColdOffer("partner-error");
+        JsonPath reopened = circuit();
+        assertEquals("OPEN", reopened.getString("state"));
+        assertEquals(3, reopened.getInt("failures"));
+        assertFalse(Instant.parse(reopened.getString("stateChangedAt")).isBefore(trialAt.minusMillis(100)), "reopened at the trial");
+
+        partner.resetRequests();
+        expectTheTrialAt(partner, Instant.parse(reopened.getString("nextTrialAt")));
+        expectCircuit("CLOSED", 0);
+        expectWellness("UP", "CLOSED", 0);
+        assertFalse(circuit().getMap("").containsKey("nextTrialAt"), "no next trial while CLOSED");
     }
 
     @Test
@@ -84,15 +115,6 @@ class PartnerCircuitTest {
         assertEquals(3, circuit.getInt("failuresToOpen"));
         assertEquals(1000, circuit.getLong("timeoutMillis"));
         assertEquals(ConfigProvider.getConfig().getValue(DELAY_KEY, Long.class), circuit.getLong("delaySeconds"));
-    }
-
-    @Test
-    void triesThePartnerAgainAtNextTrialAt() {
-        openCircuit();
-
-        expectTheTrialAt(partner, Instant.parse(circuit().getString("nextTrialAt")));
-
-        expectCircuit("CLOSED", 0);
     }
 
     @Test
@@ -112,39 +134,6 @@ class PartnerCircuitTest {
     }
 
     @Test
-    void doesNotCallThePartnerWhileOpen() {
-        openCircuit();
-        JsonPath open = circuit();
-        partner.resetRequests();
-
-        // Up to 5 calls, all well before the trial is due (a loaded machine may take a while for each).
-        Instant lastCall = Instant.parse(open.getString("nextTrialAt")).minusSeconds(1);
-        int calls = 0;
-        do {
-            expectColdOffer("circuit-open");
-            calls++;
-        } while (calls < 5 && Instant.now().isBefore(lastCall));
-
-        assertEquals(0, partnerRequests(partner));
-        assertEquals(open.getLong("rejected") + calls, circuit().getLong("rejected"), "the calls the partner never saw");
-    }
-
-    @Test
-    void closesAfterOneSuccessfulTrial() {
-        openCircuit();
-        partnerIsHealthy(partner);
-        awaitState("HALF_OPEN");
-        expectWellness("DOWN", "HALF_OPEN", 3);
-
-        expectHotOffer();
-
-        assertEquals(1, partnerRequests(partner));
-        expectCircuit("CLOSED", 0);
-        expectWellness("UP", "CLOSED", 0);
-        assertFalse(circuit().getMap("").containsKey("nextTrialAt"), "no next trial while CLOSED");
-    }
-
-    @Test
     void letsExactlyOneTrialThroughUnderConcurrentCalls() throws Exception {
         openCircuit();
         // Slow enough that the other calls arrive while the trial is still running, within the 1 s timeout.
@@ -157,23 +146,6 @@ class PartnerCircuitTest {
         assertEquals(1, reasons.stream().filter("partner-answered"::equals).count(), reasons::toString);
         assertEquals(7, reasons.stream().filter("circuit-open"::equals).count(), reasons::toString);
         expectCircuit("CLOSED", 0);
-    }
-
-    @Test
-    void reopensForAnotherDelayWhenTheTrialFails() {
-        openCircuit();
-        awaitState("HALF_OPEN");
-        Instant trialAt = Instant.now();
-
-        expectColdOffer("partner-error");
-
-        JsonPath reopened = circuit();
-        assertEquals("OPEN", reopened.getString("state"));
-        assertEquals(3, reopened.getInt("failures"));
-        Instant changedAt = Instant.parse(reopened.getString("stateChangedAt"));
-        assertFalse(changedAt.isBefore(trialAt.minusMillis(100)), "state changed at the trial");
-        partner.resetRequests();
-        expectTheTrialAt(partner, Instant.parse(reopened.getString("nextTrialAt")));
     }
 
     @Test
