@@ -4,5 +4,5 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 /** The same test against the packaged application: the jar, or the native executable with {@code -Dnative}. */
 @QuarkusIntegrationTest
-class WarmUpUncountedIT extends WarmUpUncountedTest {
+class WarmUpMetricsIT extends WarmUpMetricsTest {
 }
