@@ -123,7 +123,7 @@ class ChaosSoakIT {
         // With the partner up, concurrent calls: offer's partnerCalls grow exactly as partner-offer's own request count.
         // Offer lets as many through to the partner at once as its limit says, the others when a place comes free; one that
         // waits too long for it gets offer-busy (OverloadIT).
-        // The partner restarted last warms up with requests of its own before it is ready: count from then on.
+        // The burst meets the partner restarted last warm, as its callers would.
         partner.awaitReady();
         long partnerServedBefore = ServiceProcess.offersServed(partner.url());
         long partnerCallsBefore = client.circuit().getLong("partnerCalls");

@@ -78,10 +78,7 @@ class PartnerOutageIT extends PartnerOutageScenario {
         partner.kill();
     }
 
-    /**
-     * Back and ready, as the board shows it: partner-offer's own warm-up requests are behind it then, and its count is
-     * offer's alone (PartnerRestartIT calls it from the instant its port accepts).
-     */
+    /** Back and ready, as the board shows it (PartnerRestartIT calls it from the instant its port accepts). */
     @Override
     void startPartner() {
         partner = partner.restart(Map.of());

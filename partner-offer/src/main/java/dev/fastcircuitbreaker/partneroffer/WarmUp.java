@@ -19,13 +19,13 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.http.HttpClient;
-import io.vertx.mutiny.core.http.HttpClientRequest;
 import io.vertx.mutiny.core.http.HttpClientResponse;
 
 /**
  * Readiness: DOWN until partner-offer has answered {@code warm-up.requests} of its own {@code GET /offers} over
  * loopback. A fresh JVM's first requests are slow (classes to load, code interpreted); made here, they are not
- * offer's, so a breaker's trial after a restart meets a partner that answers at once.
+ * offer's, so a breaker's trial after a restart meets a partner that answers at once. Its metrics count them apart
+ * from its callers' ({@link WarmUpMetrics}).
  */
 @Readiness
 @ApplicationScoped
@@ -43,13 +43,13 @@ public class WarmUp implements HealthCheck {
     }
 
     // Told once the HTTP server listens (StartupEvent comes before).
-    void start(@ObservesAsync HttpServerStart start, Vertx vertx, HttpServer server) {
+    void start(@ObservesAsync HttpServerStart start, Vertx vertx, HttpServer server, WarmUpMetrics metrics) {
         HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
                 .setDefaultPort(server.getPort()), new PoolOptions().setHttp1MaxSize(AT_ONCE));
         long began = System.nanoTime();
         Multi.createFrom().range(0, requests)
                 .onItem().transformToUni(i -> client.request(HttpMethod.GET, "/offers")
-                        .chain(HttpClientRequest::send).chain(HttpClientResponse::body))
+                        .chain(request -> request.putHeader(WarmUpMetrics.HEADER, metrics.token()).send()).chain(HttpClientResponse::body))
                 .merge(AT_ONCE)
                 .collect().last()
                 .eventually(client::close)

@@ -10,8 +10,9 @@ import dev.fastcircuitbreaker.offer.PartnerOfferClient;
  * reads them). Every view shows these.
  *
  * @param failuresToOpen this many consecutive failed partner calls open the circuit ({@code @CircuitBreaker})
+ * @param failureRatio the share of those calls that must have failed: always 1.0, so that they are consecutive
  * @param delay how long the circuit stays OPEN before it lets one trial call through ({@code @CircuitBreaker})
  * @param timeout a partner call slower than this has failed ({@code @Timeout})
  */
-public record PartnerPolicy(int failuresToOpen, Duration delay, Duration timeout) {
+public record PartnerPolicy(int failuresToOpen, double failureRatio, Duration delay, Duration timeout) {
 }

@@ -73,11 +73,11 @@ public class WarmUp implements HealthCheck {
                 .listen(0, "127.0.0.1")
                 .chain(standIn -> {
                     PartnerOfferBounds.Clients clients = bounds.clients(URI.create("http://127.0.0.1:" + standIn.actualPort()));
-                    // The strategies of PartnerOfferClient's annotations, in a guard of the warm-up's own:
+                    // The strategies of PartnerOfferClient's annotations, as in force, in a guard of the warm-up's own:
                     // SmallRye's code runs as it will for the first callers, and the breaker "partner-offer" counts none of it.
                     TypedGuard<Uni<PartnerOffer>> guard = TypedGuard.create(new TypeLiteral<Uni<PartnerOffer>>() {
                     })
-                            .withCircuitBreaker().requestVolumeThreshold(policy.failuresToOpen()).failureRatio(1.0)
+                            .withCircuitBreaker().requestVolumeThreshold(policy.failuresToOpen()).failureRatio(policy.failureRatio())
                             .delay(policy.delay().toMillis(), ChronoUnit.MILLIS).done()
                             .withTimeout().duration(policy.timeout().toMillis(), ChronoUnit.MILLIS).done()
                             .withFallback().handler(failure -> Uni.createFrom().nullItem()).done()
