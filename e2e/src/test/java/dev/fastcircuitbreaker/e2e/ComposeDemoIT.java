@@ -4,14 +4,20 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
@@ -99,6 +105,51 @@ class ComposeDemoIT extends PartnerOutageScenario {
             monitoror = Monitoror.at(published("monitoror", 8080));
         }
         return monitoror;
+    }
+
+    /**
+     * The board as a user opens it from compose: the monitoror container's web UI in headless Chromium, all green, then
+     * with partner-offer stopped and the circuit opened by customers, then green again after the trial; each tile's
+     * colour and value as the page draws it, and a screenshot of each phase ({@code e2e/target/compose-board-*.png}).
+     */
+    @Test
+    void theBoardPageDrawsTheOutageFromTheMonitororContainer() throws Exception {
+        monitoror();
+        String page = published("monitoror", 8080) + "/";
+        if (!HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(page)).build(), HttpResponse.BodyHandlers.ofString())
+                .body().contains("<title>Monitoror</title>")) {
+            SkipReasons.skipOutsideCi("the Monitoror image has no web UI (built from the Go module): " + MONITOROR_IMAGE);
+        }
+        Map<String, String> allUp = Map.of(PARTNER_HEALTH_TILE, "succeeded UP", OFFER_HEALTH_TILE, "succeeded UP",
+                OFFER_TILE, "succeeded hot", CIRCUIT_TILE, "succeeded CLOSED", FAILURES_TILE, "succeeded 0",
+                SHED_TILE, "succeeded 0", PROBES_TILE, "succeeded 4 / 4");
+        // Up to the delay, and the UI's 10 s between two looks at each tile.
+        Duration patience = Duration.ofSeconds(delaySeconds() + 30L);
+        try (Browser chromium = Browser.start()) {
+            chromium.openBoard(page);
+            chromium.awaitTiles("all up", patience, allUp);
+            chromium.screenshot("compose-board-1-all-up");
+
+            timeline.step("board page: partner-offer stopped");
+            stopPartner();
+            // The page's own look at the offer tile is a customer's call too: it may be the one that opens the circuit.
+            OfferClient customer = offer();
+            for (int ask = 0; ask < 2 * failuresToOpen() && !"OPEN".equals(customer.circuit().getString("state")); ask++) {
+                OfferClient.Answer answer = customer.ask();
+                assertEquals("cold", answer.type(), answer::toString);
+            }
+            expectCircuit("OPEN", failuresToOpen());
+            chromium.driver.navigate().refresh();
+            chromium.awaitTiles("the board red, the circuit OPEN", patience, Map.of(
+                    PARTNER_HEALTH_TILE, "warning timeout/host unreachable", OFFER_HEALTH_TILE, "succeeded UP",
+                    OFFER_TILE, "failed cold", CIRCUIT_TILE, "failed OPEN", FAILURES_TILE, "failed " + failuresToOpen()));
+            chromium.screenshot("compose-board-2-open");
+
+            timeline.step("board page: partner-offer started, waiting for the trial after the delay");
+            startPartner();
+            chromium.awaitTiles("all green again after the trial", patience, allUp);
+            chromium.screenshot("compose-board-3-partner-back");
+        }
     }
 
     /** A stopped container's name no longer resolves: Monitoror counts that as a timeout, yellow, not red. */

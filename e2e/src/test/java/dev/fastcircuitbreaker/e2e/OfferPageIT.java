@@ -4,30 +4,19 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -42,8 +31,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class OfferPageIT {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final int DELAY_SECONDS = 6;
     /** The demo's delay (the annotation's), which the board's test runs offer with. */
     private static final int DEMO_DELAY_SECONDS = 15;
@@ -52,35 +39,18 @@ class OfferPageIT {
     private ServiceProcess offer;
     private Monitoror monitoror;
     private int delaySeconds;
+    private Browser chromium;
     private WebDriver browser;
-    private Path profile;
 
     @BeforeEach
-    void startBrowser() throws IOException {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            SkipReasons.skipOutsideCi(CHROMIUM + " and " + CHROMEDRIVER + " are needed (apt-get install chromium chromium-driver)");
-        }
-        profile = Files.createTempDirectory("offer-page-chromium");
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless",
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1000,800", "--user-data-dir=" + profile);
-        // The driver is named, so Selenium Manager never tries to download one.
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+    void startBrowser() {
+        chromium = Browser.start();
+        browser = chromium.driver;
     }
 
     @AfterEach
     void stopAll() throws Exception {
-        if (browser != null) {
-            browser.quit();
-        }
-        ServiceProcess.stopAll(monitoror, offer, partner);
-        if (profile != null) {
-            try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
-        }
+        ServiceProcess.stopAll(chromium, monitoror, offer, partner);
     }
 
     private void startServices(int delay) {
@@ -115,7 +85,7 @@ class OfferPageIT {
         await("a cold offer without calling the partner", () -> text("offer").startsWith("cold (circuit-open)"));
         await("three failures and OPEN in the story", () -> eventsText().contains("failure 3: partner-unreachable")
                 && eventsText().contains("CLOSED → OPEN"));
-        screenshot("offer-page-open");
+        chromium.screenshot("offer-page-open");
 
         partner = partner.restart(Map.of());
         await("the circuit CLOSED again after the trial", () -> {
@@ -131,7 +101,7 @@ class OfferPageIT {
         Number marks = (Number) ((JavascriptExecutor) browser).executeScript(
                 "return document.querySelectorAll('#timeline line').length");
         assertTrue(marks.intValue() >= 6, "each event marked: " + marks);
-        screenshot("offer-page-closed");
+        chromium.screenshot("offer-page-closed");
 
         offer.close();
         await("the page noticing offer is gone", () -> text("connection").contains("reconnecting"));
@@ -152,14 +122,13 @@ class OfferPageIT {
         String partnerHost = partner.url().substring("http://".length());
         monitoror = Monitoror.start(Map.of("default", Monitoror.configFor(Map.of("partner-offer:8081", partnerHost,
                 "offer:8080", offer.url().substring("http://".length())))));
-        browser.manage().window().setSize(new Dimension(1200, 600));
-        browser.get(monitoror.page());
+        chromium.openBoard(monitoror.page());
         // The board's first look: the UI asks for every tile at once, each after a random delay of up to 1.7 s.
         Map<String, String> allUp = awaitBoard("the nine tiles drawn", board -> board.size() == 9
                 && board.values().stream().noneMatch(tile -> tile.startsWith("none")));
         // The limit is admission's own, whatever it is now: a number, green.
         assertEquals(allUp(), numberless(allUp, PartnerOutageScenario.LIMIT_TILE), "the board all up");
-        screenshot("board-1-all-up");
+        chromium.screenshot("board-1-all-up");
 
         partner.kill();
         OfferClient customer = new OfferClient(offer.url());
@@ -171,7 +140,7 @@ class OfferPageIT {
                 PartnerOutageScenario.OFFER_TILE, "failed cold",
                 PartnerOutageScenario.CIRCUIT_TILE, "succeeded CLOSED"));
         assertTrue(Set.of("failed 1", "failed 2").contains(stopped.get(PartnerOutageScenario.FAILURES_TILE)), stopped::toString);
-        screenshot("board-2-partner-stopped");
+        chromium.screenshot("board-2-partner-stopped");
 
         while (!"OPEN".equals(customer.circuit().getString("state"))) {
             assertEquals("partner-unreachable", customer.ask().reason());
@@ -185,19 +154,19 @@ class OfferPageIT {
                 PartnerOutageScenario.FAILURES_TILE, "failed 3",
                 PartnerOutageScenario.SHED_TILE, "succeeded 0",
                 PartnerOutageScenario.PROBES_TILE, "failed 2 / 4 (partner-offer live, partner-offer ready)"));
-        screenshot("board-3-open");
+        chromium.screenshot("board-3-open");
 
         partner = partner.restart(Map.of());
         awaitBoard("all green again after the trial (the UI asks each tile every 10 s)",
                 board -> countless(board).equals(countless(allUp())));
-        screenshot("board-4-partner-back");
+        chromium.screenshot("board-4-partner-back");
 
         // A partner slower than before, but within the timeout: still all green, the offer hot.
         given().baseUri(partner.url()).contentType("text/plain").body("300ms").put("/latency").then().statusCode(200);
         browser.navigate().refresh();
         awaitBoard("all green with a partner 300 ms slow", board -> countless(board).equals(countless(allUp())));
         assertEquals("hot", customer.ask().type());
-        screenshot("board-5-partner-slow");
+        chromium.screenshot("board-5-partner-slow");
 
         partner.pause();
         browser.navigate().refresh();
@@ -205,14 +174,13 @@ class OfferPageIT {
                 PartnerOutageScenario.PARTNER_HEALTH_TILE, "warning timeout/host unreachable",
                 PartnerOutageScenario.OFFER_HEALTH_TILE, "succeeded UP",
                 PartnerOutageScenario.OFFER_TILE, "failed cold"));
-        screenshot("board-6-partner-paused");
+        chromium.screenshot("board-6-partner-paused");
         partner.resume();
     }
 
     /** Waits until the page draws each of these tiles as given (the others as they are); returns the whole board. */
     private Map<String, String> phase(String what, Map<String, String> tiles) {
-        return awaitBoard(what, board -> tiles.entrySet().stream()
-                .allMatch(tile -> tile.getValue().equals(board.get(tile.getKey()))));
+        return chromium.awaitTiles(what, Duration.ofSeconds(delaySeconds + 30), tiles);
     }
 
     /** The board with the rejected count's number (a count since start) and the limit's as {@code n}. */
@@ -241,35 +209,9 @@ class OfferPageIT {
                 PartnerOutageScenario.PROBES_TILE, "succeeded 4 / 4");
     }
 
-    /**
-     * The board's tiles as the page draws them now, by label: the status class's suffix ({@code none} before the tile's
-     * first answer), the value or message, and a group's listed sub-tiles. Read in one go, as the UI redraws; none
-     * while the UI's loading screen is over the tiles (until it has faded out).
-     */
-    private Map<String, String> board() {
-        List<?> tiles = (List<?>) ((JavascriptExecutor) browser).executeScript("""
-                if (document.querySelector('.c-app--loading')) {
-                    return [];
-                }
-                const text = (tile, part) => tile.querySelector('.c-monitoror-tile--' + part)?.textContent.trim();
-                return [...document.querySelectorAll('.c-app--tiles-container > .c-monitoror-tile')].map(tile => {
-                    const subTiles = [...tile.querySelectorAll('.c-monitoror-sub-tile--label')].map(label => label.textContent.trim());
-                    return [text(tile, 'label'), [(tile.className.match(/c-monitoror-tile__status-(\\S+)/) || [, 'none'])[1],
-                        text(tile, 'value'), text(tile, 'message'), subTiles.length ? '(' + subTiles.join(', ') + ')' : '']
-                        .filter(part => part).join(' ')];
-                });""");
-        Map<String, String> board = new LinkedHashMap<>();
-        tiles.forEach(tile -> board.put((String) ((List<?>) tile).get(0), (String) ((List<?>) tile).get(1)));
-        return board;
-    }
-
     private Map<String, String> awaitBoard(String what, Predicate<Map<String, String>> drawn) {
-        AtomicReference<Map<String, String>> board = new AtomicReference<>(Map.of());
         // Up to the delay, and the UI's 10 s between two looks at each tile after the trial.
-        new WebDriverWait(browser, Duration.ofSeconds(delaySeconds + 30), Duration.ofMillis(300))
-                .withMessage(() -> what + "; the page draws " + board.get())
-                .until(driver -> drawn.test(board.updateAndGet(previous -> board())));
-        return board.get();
+        return chromium.awaitBoard(what, Duration.ofSeconds(delaySeconds + 30), drawn);
     }
 
     private Duration patience() {
@@ -298,14 +240,4 @@ class OfferPageIT {
                 .until(driver -> condition.getAsBoolean());
     }
 
-    private void screenshot(String name) {
-        Path file = Compose.ROOT.resolve("e2e/target/" + name + ".png");
-        try {
-            Files.copy(((ChromeDriver) browser).getScreenshotAs(OutputType.FILE).toPath(), file,
-                    StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        System.out.println("OfferPageIT screenshot: " + file);
-    }
 }
