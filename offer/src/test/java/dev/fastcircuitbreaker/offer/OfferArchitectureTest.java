@@ -50,7 +50,8 @@ class OfferArchitectureTest {
     static final Map<String, String> INTERNALS_WITHOUT_A_PUBLIC_API = Map.of(
             "io.vertx.core.impl.VertxInternal",
             "Vert.x has no public API for a context on event loops of one's own, which keep the partner's answers off the"
-                    + " loops busy with offer's callers (bench/ANALYSIS.md, \"The hot path on loops of its own\"), and"
+                    + " loops busy with offer's callers (bench/ANALYSIS.md, \"The hot path on loops of its own\"; on the 2,048 burst: margin and hot answers,"
+                    + " \"The partner's own loops against Quarkus' loops\"), and"
                     + " Quarkus' REST client runs only on Quarkus' Vertx instance (PartnerOfferBounds, docs/hostile-input.md)");
 
     @Test
