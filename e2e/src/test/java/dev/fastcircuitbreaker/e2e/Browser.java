@@ -94,12 +94,6 @@ final class Browser implements AutoCloseable {
         return board.get();
     }
 
-    /** Waits until the page draws each of these tiles as given (the others as they are); returns the whole board. */
-    Map<String, String> awaitTiles(String what, Duration atMost, Map<String, String> tiles) {
-        return awaitBoard(what, atMost, board -> tiles.entrySet().stream()
-                .allMatch(tile -> tile.getValue().equals(board.get(tile.getKey()))));
-    }
-
     /** Saves what the page shows now as e2e/target/{@code name}.png, a build artifact. */
     void screenshot(String name) {
         Path file = Compose.ROOT.resolve("e2e/target/" + name + ".png");

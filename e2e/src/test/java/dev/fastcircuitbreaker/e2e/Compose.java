@@ -36,10 +36,6 @@ final class Compose {
         return new Compose();
     }
 
-    static boolean engineAnswers() {
-        return succeeds(List.of("docker"), "info");
-    }
-
     /** Runs {@code docker compose -f docker-compose.yml [files...] args...} from the repository root; fails on a non-zero exit. */
     String run(Duration timeout, String... args) {
         List<String> full = new ArrayList<>(COMMAND);

@@ -42,27 +42,16 @@ final class Monitoror implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** A tile as Monitoror's UI draws it: SUCCESS (green), FAILURE (red) or WARNING (yellow), its message, its value. */
-    record Tile(String status, String message, String value) {
-        @Override
-        public String toString() {
-            return status + (value.isEmpty() ? "" : " " + value) + (message.isEmpty() ? "" : " (" + message + ")");
-        }
-    }
-
     private final String url;
     private final Process process;
-    private final boolean ui;
-
-    private Monitoror(String url, Process process, boolean ui) {
+    private Monitoror(String url, Process process) {
         this.url = url;
         this.process = process;
-        this.ui = ui;
     }
 
     /** The Monitoror that answers there, e.g. compose's container on its published port. */
     static Monitoror at(String url) {
-        Monitoror monitoror = new Monitoror(url, null, false);
+        Monitoror monitoror = new Monitoror(url, null);
         monitoror.awaitAnswer();
         return monitoror;
     }
@@ -85,8 +74,7 @@ final class Monitoror implements AutoCloseable {
             env.putAll(settings());
             env.put("MO_ADDRESS", "127.0.0.1");
             env.put("MO_PORT", Integer.toString(port));
-            boolean ui = hasUi(binary);
-            if (!ui) {
+            if (!hasUi(binary)) {
                 env.put("MO_DISABLEUI", "true");
             }
             for (Map.Entry<String, String> config : configs.entrySet()) {
@@ -95,7 +83,7 @@ final class Monitoror implements AutoCloseable {
                 env.put(config.getKey().equals("default") ? "MO_CONFIG" : "MO_CONFIG_" + config.getKey().toUpperCase(),
                         file.toString());
             }
-            Monitoror monitoror = new Monitoror("http://127.0.0.1:" + port, builder.start(), ui);
+            Monitoror monitoror = new Monitoror("http://127.0.0.1:" + port, builder.start());
             monitoror.awaitAnswer();
             return monitoror;
         } catch (IOException e) {
@@ -112,12 +100,23 @@ final class Monitoror implements AutoCloseable {
     }
 
     /**
-     * The board page of Monitoror's web UI. Where the executable has no UI (a core built from the Go module) the test is
-     * skipped, except in CI, which runs the release's.
+     * The board page of Monitoror's web UI. Where there is none (a core built from the Go module) the test is skipped,
+     * except in CI, which runs the release's.
      */
     String page() {
-        return ui ? url + "/" : SkipReasons.skipOutsideCi("Monitoror's executable has no web UI (a core built from its Go "
-                + "module); MONITOROR_BIN=../shared/monitoror/monitoror-4.0.1-linux-amd64 has it (monitoror/README.md)");
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/")).timeout(Duration.ofSeconds(10)).build();
+        try {
+            if (HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body().contains("<title>Monitoror</title>")) {
+                return url + "/";
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return SkipReasons.skipOutsideCi("Monitoror at " + url + " has no web UI (a core built from its Go module); the"
+                + " release's executable has it: MONITOROR_BIN=../shared/monitoror/monitoror-4.0.1-linux-amd64");
     }
 
     /** config.json with compose's service addresses ({@code partner-offer:8081}) replaced by where the test runs them. */
@@ -196,19 +195,20 @@ final class Monitoror implements AutoCloseable {
     }
 
     /**
-     * Every tile of the default board by label, each as Monitoror answers it now, asked one after another in the board's
-     * order; a GROUP summed up from its sub-tiles.
+     * Every tile of the default board by label, in the words the web UI draws it (Browser#board): the colour as
+     * {@code succeeded}, {@code failed} or {@code warning}, then the value, or else the message; a GROUP as the worst
+     * of its sub-tiles and how many of them succeed, {@code failed 2 / 4}. Asked one tile after another.
      */
-    Map<String, Tile> board() {
+    Map<String, String> board() {
         return board(path -> CompletableFuture.completedFuture(get(path)));
     }
 
     /** The board with every tile asked at once, as the web UI does when it opens. */
-    Map<String, Tile> boardAtOnce() {
+    Map<String, String> boardAtOnce() {
         return board(this::getAsync);
     }
 
-    private Map<String, Tile> board(Function<String, CompletableFuture<JsonNode>> ask) {
+    private Map<String, String> board(Function<String, CompletableFuture<JsonNode>> ask) {
         JsonNode answer = config("default");
         if (answer.has("errors")) {
             throw new AssertionError("Monitoror refuses the board: " + errors(answer));
@@ -216,39 +216,34 @@ final class Monitoror implements AutoCloseable {
         Map<String, CompletableFuture<JsonNode>> asked = new LinkedHashMap<>();
         for (JsonNode tile : answer.path("config").findParents("type")) {
             if (!"GROUP".equals(tile.path("type").asText())) {
-                String tileUrl = tile.path("url").asText();
-                if (tileUrl.isEmpty()) {
+                if (tile.path("url").asText().isEmpty()) {
                     throw new AssertionError("Monitoror gave no url to " + tile);
                 }
-                asked.computeIfAbsent(tileUrl, ask);
+                asked.computeIfAbsent(tile.path("url").asText(), ask);
             }
         }
-        Map<String, Tile> board = new LinkedHashMap<>();
+        Map<String, String> board = new LinkedHashMap<>();
         for (JsonNode tile : answer.path("config").path("tiles")) {
-            board.put(tile.path("label").asText(),
-                    "GROUP".equals(tile.path("type").asText()) ? group(tile, asked) : tile(tile, asked));
+            board.put(tile.path("label").asText(), "GROUP".equals(tile.path("type").asText()) ? group(tile, asked) : tile(tile, asked));
         }
         return board;
     }
 
-    /**
-     * The UI's summary of a GROUP: the worst status of its sub-tiles (a FAILURE over a WARNING), and as message how many
-     * of them are SUCCESS, out of all.
-     */
-    private static Tile group(JsonNode group, Map<String, CompletableFuture<JsonNode>> asked) {
-        List<Tile> tiles = new ArrayList<>();
+    private static String group(JsonNode group, Map<String, CompletableFuture<JsonNode>> asked) {
+        List<String> tiles = new ArrayList<>();
         group.path("tiles").forEach(tile -> tiles.add(tile(tile, asked)));
-        long ok = tiles.stream().filter(tile -> tile.status().equals("SUCCESS")).count();
-        String worst = tiles.stream().anyMatch(tile -> tile.status().equals("FAILURE")) ? "FAILURE"
-                : ok < tiles.size() ? "WARNING" : "SUCCESS";
-        return new Tile(worst, ok + " / " + tiles.size(), "");
+        long ok = tiles.stream().filter(tile -> tile.startsWith("succeeded")).count();
+        String worst = tiles.stream().anyMatch(tile -> tile.startsWith("failed")) ? "failed" : ok < tiles.size() ? "warning" : "succeeded";
+        return worst + " " + ok + " / " + tiles.size();
     }
 
-    private static Tile tile(JsonNode tile, Map<String, CompletableFuture<JsonNode>> asked) {
+    private static String tile(JsonNode tile, Map<String, CompletableFuture<JsonNode>> asked) {
         JsonNode answer = asked.get(tile.path("url").asText()).join();
         List<String> values = new ArrayList<>();
         answer.path("value").path("values").forEach(value -> values.add(value.asText()));
-        return new Tile(answer.path("status").asText(), answer.path("message").asText(), String.join(" ", values));
+        String colour = Map.of("SUCCESS", "succeeded", "FAILURE", "failed", "WARNING", "warning")
+                .getOrDefault(answer.path("status").asText(), answer.path("status").asText());
+        return colour + " " + (values.isEmpty() ? answer.path("message").asText() : String.join(" ", values));
     }
 
     private CompletableFuture<JsonNode> getAsync(String path) {

@@ -27,7 +27,7 @@ import io.restassured.path.json.JsonPath;
 /**
  * Change a number in one place, the documented Fault Tolerance key, and the breaker, {@code /circuit} and the wellness
  * check change together: 5 failures to open, a 3 s delay, a 2 s timeout. The short environment variables that feed these
- * keys are set in a real process environment by e2e's PartnerOutageIT. And the REST client's own keys, as Quarkus
+ * keys are set in a real process environment by e2e's DemoAsProcessesIT. And the REST client's own keys, as Quarkus
  * documents them, reach the client offer calls the partner with: a read timeout shorter than the breaker's.
  */
 abstract class CircuitOverrides {

@@ -6,17 +6,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The scenario with the two packaged services as real processes: the partner is killed, then hangs (SIGSTOP). offer's
- * policy is set through its process environment, each number other than the annotation's (3, 15 s, 1000 ms), so the
- * scenario passes only if the variables reach the breaker.
+ * The demo with the two packaged services and Monitoror as processes: the partner is killed (SIGKILL), started again,
+ * hangs (SIGSTOP) and slows down. offer's policy is set through its environment, each number other than the
+ * annotations' (3, 15 s, 1000 ms), so the demo passes only if the variables reach the breaker.
  */
-class PartnerOutageIT extends PartnerOutageScenario {
+class DemoAsProcessesIT extends DemoScenario {
 
     private static final int FAILURES_TO_OPEN = 5;
-    /**
-     * Other than the demo's 15 s, and longer than a partner restart on CI's busy machine (4.7 s on an idle one; with 8 s
-     * the delay was once over before partner-offer was ready), so "back but still cold" can be seen.
-     */
+    /** Longer than a partner restart on CI's busy machine (with 8 s the delay was once over first), to see "back but cold". */
     private static final int DELAY_SECONDS = 20;
     private static final int TIMEOUT_MILLIS = 800;
 
@@ -27,8 +24,7 @@ class PartnerOutageIT extends PartnerOutageScenario {
     @BeforeAll
     void startPartnerAndOffer() {
         partner = ServiceProcess.start("partner-offer", Map.of());
-        offer = ServiceProcess.start("offer", Map.of(
-                "PARTNER_OFFER_URL", partner.url(),
+        offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", partner.url(),
                 "CIRCUIT_FAILURES_TO_OPEN", Integer.toString(FAILURES_TO_OPEN),
                 "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS),
                 "PARTNER_TIMEOUT_MILLIS", Integer.toString(TIMEOUT_MILLIS)));
@@ -39,13 +35,23 @@ class PartnerOutageIT extends PartnerOutageScenario {
         ServiceProcess.stopAll(monitoror, offer, partner);
     }
 
-    /** The third process: Monitoror's binary, with config.json's service addresses mapped to the two processes' ports. */
+    /** The third process: Monitoror, with config.json's service addresses mapped to the two processes' ports. */
     @Override
-    Monitoror monitoror() {
-        if (monitoror == null) {
-            monitoror = Monitoror.start(Map.of("default", Monitoror.configFor(boardHosts())));
-        }
+    Monitoror openMonitoror() {
+        monitoror = Monitoror.start(Map.of("default", Monitoror.configFor(Map.of(
+                "partner-offer:8081", partner.url().substring("http://".length()),
+                "offer:8080", offer.url().substring("http://".length())))));
         return monitoror;
+    }
+
+    @Override
+    String partnerStopped() {
+        return "failed unable to get " + partner.url() + "/q/health";
+    }
+
+    @Override
+    String route() {
+        return "processes";
     }
 
     @Override
@@ -78,7 +84,6 @@ class PartnerOutageIT extends PartnerOutageScenario {
         partner.kill();
     }
 
-    /** Back and ready, as the board shows it (PartnerRestartIT calls it from the instant its port accepts). */
     @Override
     void startPartner() {
         partner = partner.restart(Map.of());
@@ -93,15 +98,6 @@ class PartnerOutageIT extends PartnerOutageScenario {
     @Override
     void resumePartner() {
         partner.resume();
-    }
-
-    @Override
-    void ensurePartnerRunning() {
-        if (partner.isAlive()) {
-            partner.resume();
-        } else {
-            startPartner();
-        }
     }
 
     @Override
