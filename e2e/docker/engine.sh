@@ -1,127 +1,56 @@
 #!/usr/bin/env bash
-# Makes a Docker engine and the Compose v2 CLI plugin (`docker compose`) answer on this machine, and builds the
-# stand-in base images that the project's Dockerfiles take as build args when no container registry can be reached.
-#
-#   e2e/docker/engine.sh            engine only
-#   e2e/docker/engine.sh --stand-ins engine, then stand-in JDK/JRE images (reused when they exist)
-#
-# Installing and starting the engine needs root (Debian's docker.io and debootstrap). Compose v2 is Debian trixie's
-# docker-compose package (2.26.1, the CLI plugin; it runs on bookworm): the trixie suite is added to apt with a pin
-# that takes only that package from it.
-# The stand-ins are a minimal Debian trixie with openjdk-25 from Debian's own packages, imported with
-# `docker import`: fcb-stand-in/jdk:25 for the build stages, fcb-stand-in/jre:25 for the runtime and AOT training
-# stages. Both come from one debootstrap, so the JRE is the very JVM build of the JDK image.
+# CI's and the tests' setup, as root: makes a Docker engine and Compose v2 (`docker compose`) answer here, and with
+# --stand-ins builds the base images the Dockerfiles take as build args where no container registry is reachable:
+# fcb-stand-in/jdk:25 (build stages) and fcb-stand-in/jre:25 (runtime and AOT training), Debian trixie with its own
+# openjdk-25 packages, both from one debootstrap so the JRE is the very JVM build of the JDK image. Reuses what exists.
 set -euo pipefail
-
-JAVA_VERSION=25
-DEBIAN_SUITE=trixie
-STAND_IN_JDK=${STAND_IN_JDK:-fcb-stand-in/jdk:$JAVA_VERSION}
-STAND_IN_JRE=${STAND_IN_JRE:-fcb-stand-in/jre:$JAVA_VERSION}
-DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-COMPOSE_VERSION=2.26
-
+mirror=http://deb.debian.org/debian
 log() { printf '[engine] %s\n' "$*" >&2; }
+apt_install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
 
-have() { command -v "$1" >/dev/null 2>&1; }
+missing=()
+command -v docker >/dev/null && command -v dockerd >/dev/null || missing+=(docker.io)
+[ "${1:-}" != --stand-ins ] || command -v debootstrap >/dev/null || missing+=(debootstrap)
+[ ${#missing[@]} = 0 ] || { log "installing ${missing[*]}"; apt-get update -qq; apt_install "${missing[@]}"; }
 
-ensure_packages() {
-    local missing=()
-    have docker || missing+=(docker.io)
-    have dockerd || missing+=(docker.io)
-    [ "${1:-}" = --stand-ins ] && ! have debootstrap && missing+=(debootstrap)
-    if [ ${#missing[@]} -gt 0 ]; then
-        log "installing ${missing[*]}"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-    fi
-}
+# Compose v2 is trixie's docker-compose 2.26.1 (the CLI plugin; it runs on bookworm). The pin takes only that package
+# from trixie, without its recommended docker-cli, which would replace bookworm's docker.io.
+if [[ $(docker compose version --short 2>/dev/null) != 2.26.* ]]; then
+    log "installing Compose v2 (docker-compose from Debian trixie, pinned to that one package)"
+    printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: %s\n' "$mirror" \
+        /usr/share/keyrings/debian-archive-keyring.gpg >/etc/apt/sources.list.d/fcb-trixie.sources
+    printf 'Package: *\nPin: release n=trixie\nPin-Priority: -1\n\nPackage: docker-compose\nPin: release n=trixie\nPin-Priority: 990\n' \
+        >/etc/apt/preferences.d/fcb-trixie
+    apt-get update -qq && apt_install --no-install-recommends docker-compose
+    [[ $(docker compose version --short) == 2.26.* ]] || { log "docker compose is not 2.26.x"; exit 1; }
+fi
 
-# Compose v2 from trixie, without its recommended docker-cli (it would replace bookworm's docker.io): every other
-# trixie package is pinned to -1, never installed.
-ensure_compose() {
-    [[ $(docker compose version --short 2>/dev/null) == "$COMPOSE_VERSION".* ]] && return
-    log "installing Compose v2 (docker-compose from Debian $DEBIAN_SUITE, pinned to that one package)"
-    cat >/etc/apt/sources.list.d/fcb-$DEBIAN_SUITE.sources <<EOF
-Types: deb
-URIs: $DEBIAN_MIRROR
-Suites: $DEBIAN_SUITE
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-    cat >/etc/apt/preferences.d/fcb-$DEBIAN_SUITE <<EOF
-Package: *
-Pin: release n=$DEBIAN_SUITE
-Pin-Priority: -1
-
-Package: docker-compose
-Pin: release n=$DEBIAN_SUITE
-Pin-Priority: 990
-EOF
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
-    local version
-    version=$(docker compose version --short 2>/dev/null || true)
-    [[ $version == "$COMPOSE_VERSION".* ]] || { log "docker compose version answers '$version', not $COMPOSE_VERSION.x"; exit 1; }
-    log "docker compose $version"
-}
-
-ensure_engine() {
-    if docker info >/dev/null 2>&1; then
-        return
-    fi
+if ! docker info >/dev/null 2>&1; then
     log "starting dockerd (log: /var/log/fcb-dockerd.log)"
     nohup dockerd >/var/log/fcb-dockerd.log 2>&1 &
-    for _ in $(seq 1 60); do
-        docker info >/dev/null 2>&1 && return
-        sleep 1
-    done
-    log "dockerd did not answer within 60 s:"
-    tail -20 /var/log/fcb-dockerd.log >&2
-    exit 1
-}
-
-image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
-
-import_rootfs() {
-    local rootfs=$1 image=$2
-    log "importing $image"
-    tar -C "$rootfs" -c . | docker import \
-        --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-        --change 'ENV LANG=C.UTF-8' \
-        - "$image" >/dev/null
-}
-
-build_stand_ins() {
-    if image_exists "$STAND_IN_JDK" && image_exists "$STAND_IN_JRE"; then
-        log "stand-in images present: $STAND_IN_JRE, $STAND_IN_JDK"
-        return
-    fi
-    local rootfs
-    rootfs=$(mktemp -d /var/tmp/fcb-stand-in.XXXXXX)
-    trap 'umount "$rootfs/proc" 2>/dev/null || true; rm -rf "$rootfs"' RETURN
-    log "debootstrap $DEBIAN_SUITE + openjdk-$JAVA_VERSION-jre-headless into $rootfs (a few minutes)"
-    debootstrap --variant=minbase --include=openjdk-$JAVA_VERSION-jre-headless,ca-certificates \
-        "$DEBIAN_SUITE" "$rootfs" "$DEBIAN_MIRROR" >/dev/null 2>&1
-    chroot "$rootfs" apt-get clean
-    import_rootfs "$rootfs" "$STAND_IN_JRE"
-
-    log "adding openjdk-$JAVA_VERSION-jdk-headless and this machine's extra CA certificates for the build stand-in"
-    mount -t proc proc "$rootfs/proc"
-    chroot "$rootfs" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-$JAVA_VERSION-jdk-headless >/dev/null 2>&1
-    # The build stage downloads from Maven Central: where this machine reaches it through a CA of its own
-    # (/usr/local/share/ca-certificates), Maven in the container has to trust that CA too.
-    if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
-        cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/"
-        chroot "$rootfs" update-ca-certificates >/dev/null 2>&1
-    fi
-    chroot "$rootfs" apt-get clean
-    umount "$rootfs/proc"
-    import_rootfs "$rootfs" "$STAND_IN_JDK"
-}
-
-ensure_packages "${1:-}"
-ensure_compose
-ensure_engine
-if [ "${1:-}" = --stand-ins ]; then
-    build_stand_ins
+    for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+    docker info >/dev/null 2>&1 || { tail -20 /var/log/fcb-dockerd.log >&2; log "dockerd did not answer within 60 s"; exit 1; }
 fi
+
+[ "${1:-}" = --stand-ins ] || exit 0
+docker image inspect fcb-stand-in/jdk:25 fcb-stand-in/jre:25 >/dev/null 2>&1 && { log "stand-in images present"; exit 0; }
+rootfs=$(mktemp -d /var/tmp/fcb-stand-in.XXXXXX)
+trap 'umount "$rootfs/proc" 2>/dev/null || true; rm -rf "$rootfs"' EXIT
+import_as() { # image
+    chroot "$rootfs" apt-get clean
+    tar -C "$rootfs" -c . | docker import --change 'ENV LANG=C.UTF-8' \
+        --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$1" >/dev/null
+    log "imported $1"
+}
+log "debootstrap trixie with openjdk-25-jre-headless into $rootfs (a few minutes)"
+debootstrap --variant=minbase --include=openjdk-25-jre-headless,ca-certificates trixie "$rootfs" "$mirror" >/dev/null 2>&1
+import_as fcb-stand-in/jre:25
+mount -t proc proc "$rootfs/proc"
+chroot "$rootfs" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-25-jdk-headless >/dev/null 2>&1
+# The build stage downloads from Maven Central, which this machine may reach through a CA of its own.
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+    cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/"
+    chroot "$rootfs" update-ca-certificates >/dev/null 2>&1
+fi
+umount "$rootfs/proc"
+import_as fcb-stand-in/jdk:25
