@@ -64,8 +64,7 @@ up_local() {
     printf '%s\n' env QUARKUS_HTTP_PORT="$PARTNER_OFFER_PORT" java -jar partner-offer/$JAR >"$STATE/partner-offer.cmd"
     printf '%s\n' env QUARKUS_HTTP_PORT="$OFFER_PORT" PARTNER_OFFER_URL="http://localhost:$PARTNER_OFFER_PORT" java -jar offer/$JAR >"$STATE/offer.cmd"
     # Monitoror's core (build.sh says why there is none), its UI where it has one; its tiles' URLs here are local ports.
-    local bin board=none
-    bin=$(bash monitoror/build.sh | tail -n 1) || bin=
+    local board=none bin; bin=$(bash monitoror/build.sh | tail -n 1) || bin=
     [ ! -x "$bin" ] || board=$(grep -aqF '<title>Monitoror</title>' "$bin" && echo ui || echo api)
     sed -e "s#http://partner-offer:8081#http://localhost:$PARTNER_OFFER_PORT#g" -e "s#http://offer:8080#http://localhost:$OFFER_PORT#g" config.json >"$STATE/config.json"
     [ $board = none ] || printf '%s\n' env MO_CONFIG="$PWD/$STATE/config.json" MO_PORT="$MONITOROR_PORT" MO_ADDRESS=127.0.0.1 \
