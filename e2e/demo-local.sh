@@ -10,7 +10,7 @@ export OFFER_PORT=${OFFER_PORT:-18180} PARTNER_OFFER_PORT=${PARTNER_OFFER_PORT:-
 log=$(mktemp) demo_pid=
 fail() { echo "FAILED: $1" >&2; tail -n 40 "$log" >&2; exit 1; }
 # The demo's own Ctrl-C: it stops what it started.
-trap '[ -z "$demo_pid" ] || { kill "$demo_pid"; timeout 30 tail --pid="$demo_pid" -f /dev/null; } 2>/dev/null; rm -f "$log"' EXIT
+trap '[ -z "$demo_pid" ] || { kill "$demo_pid" && timeout 30 tail --pid="$demo_pid" -f /dev/null; } 2>/dev/null || true; rm -f "$log"' EXIT
 field() { # path key: one field of offer's JSON answer
     curl -s -m 5 "http://localhost:$OFFER_PORT$1" | grep -oE "\"$2\":\"?[A-Za-z0-9_-]+" | head -1 | sed 's/.*:"\{0,1\}//'
 }
