@@ -10,8 +10,8 @@ import java.util.Set;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The demo as a user plays it with docker-compose.yml: {@code up --build --wait}, then {@code stop}/{@code start} and
@@ -29,6 +29,11 @@ class ComposeDemoIT extends DemoScenario {
     private static final String MONITOROR_IMAGE = System.getenv("MONITOROR_IMAGE");
 
     private final Compose compose = Compose.cli();
+
+    /** The annotations' policy: docker-compose.yml sets no override. */
+    ComposeDemoIT() {
+        super(new Policy(3, 15, 1000));
+    }
     private Thread downOnInterrupt;
     private String offerUrl;
     private String partnerUrl;
@@ -105,42 +110,13 @@ class ComposeDemoIT extends DemoScenario {
         return partnerUrl;
     }
 
-    /** The annotations' policy: docker-compose.yml sets no override. */
+    /** Started as a user does, and awaited until Docker's own healthcheck passes. */
     @Override
-    int failuresToOpen() {
-        return 3;
-    }
-
-    @Override
-    int delaySeconds() {
-        return 15;
-    }
-
-    @Override
-    int timeoutMillis() {
-        return 1000;
-    }
-
-    @Override
-    void stopPartner() {
-        compose.run(COMMAND, "stop", "partner-offer");
-    }
-
-    /** Started as a user does; Docker's own healthcheck tells when it is ready. */
-    @Override
-    void startPartner() {
-        compose.run(COMMAND, "start", "partner-offer");
-        timeStartToHealthy("partner-offer");
-    }
-
-    @Override
-    void pausePartner() {
-        compose.run(COMMAND, "pause", "partner-offer");
-    }
-
-    @Override
-    void resumePartner() {
-        compose.run(COMMAND, "unpause", "partner-offer");
+    void partner(String step) {
+        compose.run(COMMAND, step, "partner-offer");
+        if (step.equals("start")) {
+            timeStartToHealthy("partner-offer");
+        }
     }
 
     @Override

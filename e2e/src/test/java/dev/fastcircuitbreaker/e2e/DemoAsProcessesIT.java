@@ -6,28 +6,30 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The demo with the two packaged services and Monitoror as processes: the partner is killed (SIGKILL), started again,
- * hangs (SIGSTOP) and slows down. offer's policy is set through its environment, each number other than the
- * annotations' (3, 15 s, 1000 ms), so the demo passes only if the variables reach the breaker.
+ * The demo with the two packaged services and Monitoror as processes: partner-offer stopped is SIGKILL, started a new
+ * process, paused SIGSTOP. offer's policy is set through its environment, each number other than the annotations'
+ * (3, 15 s, 1000 ms), so the demo passes only if the variables reach the breaker. The delay is longer than a partner
+ * restart on CI's busy machine (with 8 s it was once over first), to see "back but still cold".
  */
 class DemoAsProcessesIT extends DemoScenario {
 
-    private static final int FAILURES_TO_OPEN = 5;
-    /** Longer than a partner restart on CI's busy machine (with 8 s the delay was once over first), to see "back but cold". */
-    private static final int DELAY_SECONDS = 20;
-    private static final int TIMEOUT_MILLIS = 800;
+    private static final Policy POLICY = new Policy(5, 20, 800);
 
     private ServiceProcess partner;
     private ServiceProcess offer;
     private Monitoror monitoror;
 
+    DemoAsProcessesIT() {
+        super(POLICY);
+    }
+
     @BeforeAll
     void startPartnerAndOffer() {
         partner = ServiceProcess.start("partner-offer", Map.of());
         offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", partner.url(),
-                "CIRCUIT_FAILURES_TO_OPEN", Integer.toString(FAILURES_TO_OPEN),
-                "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS),
-                "PARTNER_TIMEOUT_MILLIS", Integer.toString(TIMEOUT_MILLIS)));
+                "CIRCUIT_FAILURES_TO_OPEN", Integer.toString(POLICY.failuresToOpen()),
+                "CIRCUIT_DELAY_SECONDS", Integer.toString(POLICY.delaySeconds()),
+                "PARTNER_TIMEOUT_MILLIS", Integer.toString(POLICY.timeoutMillis())));
     }
 
     @AfterAll
@@ -42,6 +44,20 @@ class DemoAsProcessesIT extends DemoScenario {
                 "partner-offer:8081", partner.url().substring("http://".length()),
                 "offer:8080", offer.url().substring("http://".length())))));
         return monitoror;
+    }
+
+    @Override
+    void partner(String step) {
+        switch (step) {
+            case "stop" -> partner.kill();
+            case "start" -> {
+                partner = partner.restart(Map.of());
+                partner.awaitReady();
+            }
+            case "pause" -> partner.pause();
+            case "unpause" -> partner.resume();
+            default -> throw new IllegalArgumentException(step);
+        }
     }
 
     @Override
@@ -62,42 +78,6 @@ class DemoAsProcessesIT extends DemoScenario {
     @Override
     String partnerUrl() {
         return partner.url();
-    }
-
-    @Override
-    int failuresToOpen() {
-        return FAILURES_TO_OPEN;
-    }
-
-    @Override
-    int delaySeconds() {
-        return DELAY_SECONDS;
-    }
-
-    @Override
-    int timeoutMillis() {
-        return TIMEOUT_MILLIS;
-    }
-
-    @Override
-    void stopPartner() {
-        partner.kill();
-    }
-
-    @Override
-    void startPartner() {
-        partner = partner.restart(Map.of());
-        partner.awaitReady();
-    }
-
-    @Override
-    void pausePartner() {
-        partner.pause();
-    }
-
-    @Override
-    void resumePartner() {
-        partner.resume();
     }
 
     @Override

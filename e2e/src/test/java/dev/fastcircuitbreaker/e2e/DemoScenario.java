@@ -64,27 +64,24 @@ abstract class DemoScenario {
     private long openedBefore;
     private long closedBefore;
 
+    /** The policy offer runs with here: /circuit must show it, and the breaker must follow it. */
+    record Policy(int failuresToOpen, int delaySeconds, int timeoutMillis) {
+    }
+
+    private final Policy policy;
+
+    DemoScenario(Policy policy) {
+        this.policy = policy;
+    }
+
     abstract String offerUrl();
 
     abstract String partnerUrl();
 
-    /** The policy offer runs with here: /circuit must show it, and the breaker must follow it. */
-    abstract int failuresToOpen();
-
-    abstract int delaySeconds();
-
-    abstract int timeoutMillis();
-
-    abstract void stopPartner();
-
-    /** Back and ready, as a user sees it come back. */
-    abstract void startPartner();
-
-    abstract void pausePartner();
-
-    abstract void resumePartner();
-
     abstract String offerLog();
+
+    /** What README's steps do to partner-offer: stop, start (back and ready), pause or unpause it. */
+    abstract void partner(String step);
 
     /** Monitoror's core with config.json, where this route runs it. */
     abstract Monitoror openMonitoror();
@@ -92,13 +89,13 @@ abstract class DemoScenario {
     /** partner-offer's health tile while it is stopped: its port refuses (a process), or its name is gone (yellow). */
     abstract String partnerStopped();
 
+    /** Prefix of this route's screenshots. */
+    abstract String route();
+
     /** What offer may say while partner-offer is stopped. */
     Set<String> partnerGoneReasons() {
         return Set.of("partner-unreachable");
     }
-
-    /** Prefix of this route's screenshots. */
-    abstract String route();
 
     @AfterAll
     void closeBrowserAndPrintTimeline() throws Exception {
@@ -136,7 +133,7 @@ abstract class DemoScenario {
     @Test
     @Order(2)
     void partnerDies() {
-        stopPartner();
+        partner("stop");
         expectOffer("cold", partnerGoneReasons());
         expectCircuit("CLOSED", 1);
         // The page's own look at the offer tile is a customer's call too: 1 or 2 failures by the time it draws them.
@@ -157,14 +154,14 @@ abstract class DemoScenario {
                     OFFER, "failed cold", REJECTED, "succeeded " + (rejected + 2)));
         }
         expectPage("circuit-open", tiles(PARTNER_HEALTH, partnerStopped(), OFFER_HEALTH, "succeeded UP",
-                OFFER, "failed cold", CIRCUIT, "failed OPEN", FAILURES, "failed " + failuresToOpen(), SHED, "succeeded n",
+                OFFER, "failed cold", CIRCUIT, "failed OPEN", FAILURES, "failed " + policy.failuresToOpen(), SHED, "succeeded n",
                 PROBES, colour(partnerStopped()) + " 2 / 4"));
     }
 
     @Test
     @Order(4)
     void partnerBack() {
-        startPartner();
+        partner("start");
         // Back, but the circuit stays open until the delay is over, and the partner is not called.
         long partnerServed = ServiceProcess.offersServed(partnerUrl());
         JsonPath open = offer.circuit();
@@ -187,7 +184,7 @@ abstract class DemoScenario {
     @Test
     @Order(5)
     void partnerHangs() {
-        pausePartner();
+        partner("pause");
         expectOfferInTime("cold", "timeout");
         expectCircuit("CLOSED", 1);
         expectPage("partner-hangs", tiles(PARTNER_HEALTH, HANGING, OFFER_HEALTH, "succeeded UP", OFFER, "failed cold",
@@ -199,7 +196,7 @@ abstract class DemoScenario {
     @Test
     @Order(6)
     void partnerAnswersAgain() {
-        resumePartner();
+        partner("unpause");
         awaitHotOffer();
         expectCircuit("CLOSED", 0);
         expectAllUp(null);
@@ -214,12 +211,12 @@ abstract class DemoScenario {
         expectAllUp("partner-slow");
 
         slowPartner("1500ms");
-        for (int failures = 1; failures <= failuresToOpen(); failures++) {
+        for (int failures = 1; failures <= policy.failuresToOpen(); failures++) {
             expectOfferInTime("cold", "timeout");
-            expectCircuit(failures < failuresToOpen() ? "CLOSED" : "OPEN", failures);
+            expectCircuit(failures < policy.failuresToOpen() ? "CLOSED" : "OPEN", failures);
         }
         Map<String, String> tooSlow = tiles(PARTNER_HEALTH, "succeeded UP", OFFER_HEALTH, "succeeded UP", OFFER, "failed cold",
-                CIRCUIT, "failed OPEN", FAILURES, "failed " + failuresToOpen(), PROBES, "succeeded 4 / 4");
+                CIRCUIT, "failed OPEN", FAILURES, "failed " + policy.failuresToOpen(), PROBES, "succeeded 4 / 4");
         if (core != null) {
             expectTiles("a partner past the timeout", look(), tooSlow);
         }
@@ -234,25 +231,25 @@ abstract class DemoScenario {
     private void expectFailuresUntilOpen(String partnerHealth, Runnable customer) {
         int before = offer.circuit().getInt("failures");
         if (core == null) {
-            for (int failures = before + 1; failures <= failuresToOpen(); failures++) {
+            for (int failures = before + 1; failures <= policy.failuresToOpen(); failures++) {
                 customer.run();
-                expectCircuit(failures < failuresToOpen() ? "CLOSED" : "OPEN", failures);
+                expectCircuit(failures < policy.failuresToOpen() ? "CLOSED" : "OPEN", failures);
             }
             return;
         }
         List<Map<String, String>> seen = new ArrayList<>();
         await().atMost(Duration.ofSeconds(90)).until(() -> {
             seen.add(look());
-            return seen.get(seen.size() - 1).get(CIRCUIT).endsWith("OPEN") || before + seen.size() > failuresToOpen();
+            return seen.get(seen.size() - 1).get(CIRCUIT).endsWith("OPEN") || before + seen.size() > policy.failuresToOpen();
         });
-        assertEquals(failuresToOpen() - before, seen.size(), () -> "looks at the board until the circuit opened: " + seen);
+        assertEquals(policy.failuresToOpen() - before, seen.size(), () -> "looks at the board until the circuit opened: " + seen);
         for (int look = 1; look <= seen.size(); look++) {
-            boolean closed = before + look < failuresToOpen();
+            boolean closed = before + look < policy.failuresToOpen();
             expectTiles("look " + look, seen.get(look - 1), tiles(PARTNER_HEALTH, partnerHealth, OFFER_HEALTH, "succeeded UP",
                     OFFER, "failed cold", FAILURES, "failed " + (before + look), CIRCUIT, closed ? "succeeded CLOSED" : "failed OPEN",
                     PROBES, colour(partnerHealth) + " 2 / 4"));
         }
-        expectCircuit("OPEN", failuresToOpen());
+        expectCircuit("OPEN", policy.failuresToOpen());
     }
 
     /** All green on the board, as the core answers it and as the page draws it (screenshot unless null). */
@@ -274,7 +271,7 @@ abstract class DemoScenario {
         timeline.step("board page: " + step);
         chromium.openBoard(boardPage);
         // Up to the delay, and the UI's 10 s between two looks at each tile.
-        chromium.awaitBoard(step, Duration.ofSeconds(delaySeconds() + 30L), board -> shows(expected, board));
+        chromium.awaitBoard(step, Duration.ofSeconds(policy.delaySeconds() + 30L), board -> shows(expected, board));
         chromium.screenshot(route() + "-board-" + screenshots + "-" + step);
         chromium.driver.get("about:blank");
         lastLook = Instant.now();
@@ -294,7 +291,7 @@ abstract class DemoScenario {
     }
 
     private Map<String, String> awaitLook(Predicate<Map<String, String>> awaited) {
-        return await().atMost(Duration.ofSeconds(delaySeconds() + 30L)).pollInterval(Duration.ofMillis(100)).until(this::look, awaited);
+        return await().atMost(Duration.ofSeconds(policy.delaySeconds() + 30L)).pollInterval(Duration.ofMillis(100)).until(this::look, awaited);
     }
 
     private static void expectTiles(String what, Map<String, String> board, Map<String, String> expected) {
@@ -366,14 +363,14 @@ abstract class DemoScenario {
         JsonPath circuit = offer.circuit();
         assertEquals(state, circuit.getString("state"), circuit::prettify);
         assertEquals(failures, circuit.getInt("failures"), circuit::prettify);
-        assertEquals(List.of(failuresToOpen(), delaySeconds(), timeoutMillis()), List.of(circuit.getInt("failuresToOpen"),
+        assertEquals(List.of(policy.failuresToOpen(), policy.delaySeconds(), policy.timeoutMillis()), List.of(circuit.getInt("failuresToOpen"),
                 circuit.getInt("delaySeconds"), circuit.getInt("timeoutMillis")), () -> "the policy in force: " + circuit.prettify());
         // offer stays ready whatever its partner does.
         given().baseUri(offerUrl()).get("/q/health/ready").then().statusCode(200);
     }
 
     private void awaitHotOffer() {
-        await().atMost(Duration.ofSeconds(delaySeconds() + 20L)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        await().atMost(Duration.ofSeconds(policy.delaySeconds() + 20L)).pollInterval(Duration.ofMillis(500)).until(() -> {
             OfferClient.Answer answer = offer.ask();
             assertEquals(200, answer.status(), answer::toString);
             saw(answer);

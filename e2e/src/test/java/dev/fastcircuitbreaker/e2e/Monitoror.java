@@ -27,96 +27,68 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Monitoror's own core, asked what it shows: its answer on a config ({@code GET /api/v1/configs/<name>}, the hydrated
- * tiles or Monitoror's errors) and on each tile (the {@code url} the hydrated config gives it). Either the compose
- * container's published port, or the executable monitoror/build.sh answers with (MONITOROR_BIN's: in CI the release's
- * core and web UI, ../shared/monitoror), started here as a process, its board page served where it has the web UI.
+ * tiles or its errors) and on each tile (the {@code url} the hydrated config gives it). Either compose's container on
+ * its published port, or the executable monitoror/build.sh answers with (in CI the release's core and web UI,
+ * MONITOROR_BIN), started here as a process.
  */
 final class Monitoror implements AutoCloseable {
 
     static final Path CONFIG = Compose.ROOT.resolve("config.json");
-    private static final Path BUILD = Compose.ROOT.resolve("monitoror/build.sh");
-    /** monitoror/build.sh's exit codes: the Go module proxy refuses Monitoror's module; no Go. */
-    private static final int BLOCKED = 3;
-    private static final int NO_GO = 4;
     private static final Path WORK = Compose.ROOT.resolve("e2e/target/monitoror");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String url;
     private final Process process;
+
     private Monitoror(String url, Process process) {
         this.url = url;
         this.process = process;
+        await().alias("Monitoror answers on " + url).atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                .failFast("Monitoror exited, see " + WORK, () -> process != null && !process.isAlive())
+                .ignoreExceptions().until(() -> json("/api/v1/info").join().path("version").isTextual());
     }
 
     /** The Monitoror that answers there, e.g. compose's container on its published port. */
     static Monitoror at(String url) {
-        Monitoror monitoror = new Monitoror(url, null);
-        monitoror.awaitAnswer();
-        return monitoror;
+        return new Monitoror(url, null);
     }
 
     /**
-     * Monitoror's binary on a free port of 127.0.0.1, with monitoror.env's settings and these named configs (file
-     * contents by name; {@code default} is the board). Its web UI is on where the executable has it, as in compose.
+     * The executable on a free port of 127.0.0.1, with monitoror.env's settings and these named configs (contents by
+     * name; {@code default} is the board); its web UI on where the executable has one, as in compose.
      */
     static Monitoror start(Map<String, String> configs) {
         Path binary = binary();
-        try {
+        try (ServerSocket free = new ServerSocket(0)) {
+            int port = free.getLocalPort();
+            free.close();
             Files.createDirectories(WORK);
-            int port;
-            try (ServerSocket free = new ServerSocket(0)) {
-                port = free.getLocalPort();
-            }
             ProcessBuilder builder = new ProcessBuilder(binary.toString()).directory(WORK.toFile()).redirectErrorStream(true)
                     .redirectOutput(WORK.resolve("monitoror-" + port + ".log").toFile());
             Map<String, String> env = builder.environment();
             env.putAll(settings());
-            env.put("MO_ADDRESS", "127.0.0.1");
-            env.put("MO_PORT", Integer.toString(port));
-            if (!hasUi(binary)) {
+            env.putAll(Map.of("MO_ADDRESS", "127.0.0.1", "MO_PORT", Integer.toString(port)));
+            // A core built from the Go module has no UI, and panics at start looking for it unless told.
+            if (!new String(Files.readAllBytes(binary), StandardCharsets.ISO_8859_1).contains("<title>Monitoror</title>")) {
                 env.put("MO_DISABLEUI", "true");
             }
             for (Map.Entry<String, String> config : configs.entrySet()) {
                 Path file = WORK.resolve(config.getKey() + "-" + port + ".json");
                 Files.writeString(file, config.getValue());
-                env.put(config.getKey().equals("default") ? "MO_CONFIG" : "MO_CONFIG_" + config.getKey().toUpperCase(),
-                        file.toString());
+                env.put(config.getKey().equals("default") ? "MO_CONFIG" : "MO_CONFIG_" + config.getKey().toUpperCase(), file.toString());
             }
-            Monitoror monitoror = new Monitoror("http://127.0.0.1:" + port, builder.start());
-            monitoror.awaitAnswer();
-            return monitoror;
+            return new Monitoror("http://127.0.0.1:" + port, builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /**
-     * go.rice embeds the web UI's files as they are, its index page included: a core built from the Go module has none
-     * (and panics at start looking for it unless MO_DISABLEUI=true). monitoror/build.sh --image reads it the same way.
-     */
-    private static boolean hasUi(Path binary) throws IOException {
-        return new String(Files.readAllBytes(binary), StandardCharsets.ISO_8859_1).contains("<title>Monitoror</title>");
-    }
-
-    /**
-     * The board page of Monitoror's web UI. Where there is none (a core built from the Go module) the test is skipped,
-     * except in CI, which runs the release's.
-     */
+    /** The board page of its web UI; where there is none (a core built from the Go module), skipped except in CI. */
     String page() {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/")).timeout(Duration.ofSeconds(10)).build();
-        try {
-            if (HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body().contains("<title>Monitoror</title>")) {
-                return url + "/";
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        return SkipReasons.skipOutsideCi("Monitoror at " + url + " has no web UI (a core built from its Go module); the"
-                + " release's executable has it: MONITOROR_BIN=../shared/monitoror/monitoror-4.0.1-linux-amd64");
+        return text("/").join().contains("<title>Monitoror</title>") ? url + "/"
+                : SkipReasons.skipOutsideCi("Monitoror at " + url + " has no web UI (a core built from its Go module); the"
+                        + " release's has it: MONITOROR_BIN=../shared/monitoror/monitoror-4.0.1-linux-amd64");
     }
 
     /** config.json with compose's service addresses ({@code partner-offer:8081}) replaced by where the test runs them. */
@@ -138,38 +110,28 @@ final class Monitoror implements AutoCloseable {
 
     /** monitoror.env, as compose gives it to the container (MO_CONFIG aside: the tests say which file). */
     static Map<String, String> settings() {
-        return read(Compose.ROOT.resolve("monitoror/monitoror.env")).lines()
-                .map(String::strip)
-                .filter(line -> !line.isEmpty() && !line.startsWith("#"))
-                .map(line -> line.split("=", 2))
+        return read(Compose.ROOT.resolve("monitoror/monitoror.env")).lines().map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#")).map(line -> line.split("=", 2))
                 .collect(Collectors.toMap(pair -> pair[0], pair -> pair[1]));
     }
 
     /**
-     * The binary monitoror/build.sh answers with (MONITOROR_BIN's, or the one it built from Monitoror's Go module). Where
-     * the Go module proxy refuses the module ("blocked") or there is no Go the test is skipped, except in CI (which sets
-     * MONITOROR_BIN); any other failure fails it.
+     * The executable monitoror/build.sh answers with. Where it can build none (no Go, or the Go module proxy refuses
+     * Monitoror's module: exits 4 and 3) the test is skipped, except in CI (which sets MONITOROR_BIN).
      */
     private static Path binary() {
         try {
-            Process build = new ProcessBuilder("bash", BUILD.toString()).redirectErrorStream(true).start();
-            String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            Process build = new ProcessBuilder("bash", Compose.ROOT.resolve("monitoror/build.sh").toString()).redirectErrorStream(true).start();
+            String[] lines = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split("\\R");
             if (!build.waitFor(20, TimeUnit.MINUTES)) {
                 ServiceProcess.killTree(build);
-                throw new AssertionError("monitoror/build.sh did not finish in 20 min:\n" + output);
             }
-            String[] lines = output.split("\\R");
-            switch (build.exitValue()) {
-                case 0:
-                    return Path.of(lines[lines.length - 1]);
-                case BLOCKED:
-                    return SkipReasons.skipOutsideCi(lines[lines.length - 1].replace("[monitoror] ", "")
-                            + ", and MONITOROR_BIN is not set (.ci/run sets it)");
-                case NO_GO:
-                    return SkipReasons.skipOutsideCi("neither Go nor MONITOROR_BIN: Monitoror's core builds with Go 1.26 (monitoror/build.sh)");
-                default:
-                    throw new AssertionError("monitoror/build.sh exited with " + build.exitValue() + ":\n" + output);
-            }
+            String last = lines[lines.length - 1];
+            return switch (build.exitValue()) {
+                case 0 -> Path.of(last);
+                case 3, 4 -> SkipReasons.skipOutsideCi(last.replace("[monitoror] ", "") + "; MONITOROR_BIN is not set (.ci/run sets it)");
+                default -> throw new AssertionError("monitoror/build.sh exited with " + build.exitValue() + ":\n" + String.join("\n", lines));
+            };
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -191,7 +153,7 @@ final class Monitoror implements AutoCloseable {
 
     /** Monitoror's answer on the named config: {@code {"config": {...hydrated...}}}, or with {@code "errors": [...]}. */
     JsonNode config(String config) {
-        return get("/api/v1/configs/" + config);
+        return json("/api/v1/configs/" + config).join();
     }
 
     /**
@@ -200,12 +162,12 @@ final class Monitoror implements AutoCloseable {
      * of its sub-tiles and how many of them succeed, {@code failed 2 / 4}. Asked one tile after another.
      */
     Map<String, String> board() {
-        return board(path -> CompletableFuture.completedFuture(get(path)));
+        return board(path -> CompletableFuture.completedFuture(json(path).join()));
     }
 
     /** The board with every tile asked at once, as the web UI does when it opens. */
     Map<String, String> boardAtOnce() {
-        return board(this::getAsync);
+        return board(this::json);
     }
 
     private Map<String, String> board(Function<String, CompletableFuture<JsonNode>> ask) {
@@ -246,44 +208,23 @@ final class Monitoror implements AutoCloseable {
         return colour + " " + (values.isEmpty() ? answer.path("message").asText() : String.join(" ", values));
     }
 
-    private CompletableFuture<JsonNode> getAsync(String path) {
-        return HTTP.sendAsync(request(path), HttpResponse.BodyHandlers.ofString()).thenApply(response -> parse(path, response));
+    private CompletableFuture<String> text(String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).build();
+        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(HttpResponse::body);
     }
 
-    private JsonNode get(String path) {
-        try {
-            return parse(path, HTTP.send(request(path), HttpResponse.BodyHandlers.ofString()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private HttpRequest request(String path) {
-        return HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).GET().build();
-    }
-
-    private static JsonNode parse(String path, HttpResponse<String> response) {
-        if (response.statusCode() != 200) {
-            throw new AssertionError("Monitoror answered " + response.statusCode() + " on " + path + ": " + response.body());
-        }
-        try {
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void awaitAnswer() {
-        await().alias("Monitoror answers on " + url).atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
-                .ignoreExceptionsInstanceOf(UncheckedIOException.class).until(() -> {
-                    if (process != null && !process.isAlive()) {
-                        throw new IllegalStateException("Monitoror exited with " + process.exitValue() + ", see " + WORK);
-                    }
-                    return get("/api/v1/info").path("version").isTextual();
-                });
+    private CompletableFuture<JsonNode> json(String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).build();
+        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+            if (response.statusCode() != 200) {
+                throw new AssertionError("Monitoror answered " + response.statusCode() + " on " + path + ": " + response.body());
+            }
+            try {
+                return JSON.readTree(response.body());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     @Override

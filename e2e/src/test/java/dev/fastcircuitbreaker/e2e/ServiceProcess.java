@@ -8,10 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,7 +22,7 @@ final class ServiceProcess implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("Listening on: http://127\\.0\\.0\\.1:(\\d+)");
     private static final Path LOGS = Compose.ROOT.resolve("e2e/target/logs");
-    private static int started;
+    private static final AtomicInteger STARTED = new AtomicInteger();
 
     private final String module;
     private final Process process;
@@ -38,20 +37,26 @@ final class ServiceProcess implements AutoCloseable {
         }
         try {
             Files.createDirectories(LOGS);
-            log = LOGS.resolve(module + "-" + (++started) + ".log");
-            List<String> command = new ArrayList<>(List.of(javaCommand(), "-Dquarkus.http.host=127.0.0.1",
-                    "-Dquarkus.http.port=" + port, "-jar", jar.toString()));
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
+            log = LOGS.resolve(module + "-" + STARTED.incrementAndGet() + ".log");
+            ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                    "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port, "-jar", jar.toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putAll(env);
             process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.port = awaitListening();
+        try {
+            this.port = await().alias(module + " listening, see " + log).atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100)).failFast(module + " exited, see " + log, () -> !process.isAlive())
+                    .until(() -> LISTENING.matcher(log()), Matcher::find).group(1).transform(Integer::parseInt);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
-    /** Stops each of these that was started ({@link ServiceProcess}es, partner doubles), in the order given. */
+    /** Stops each of these that was started (services, Monitoror, a browser, partner doubles), in the order given. */
     static void stopAll(AutoCloseable... running) throws Exception {
         for (AutoCloseable each : running) {
             if (each != null) {
@@ -68,8 +73,8 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the module's jar again on the port it had, as a restarted container would be; returns the instant its
-     * port accepts, before it reports ready: whoever calls it now meets it as it starts.
+     * Starts the module's jar again on the port it had, as a restarted container would be; returns the instant its port
+     * accepts, before it reports ready: whoever calls it now meets it as it starts.
      */
     ServiceProcess restart(Map<String, String> env) {
         return new ServiceProcess(module, port, env);
@@ -78,18 +83,13 @@ final class ServiceProcess implements AutoCloseable {
     /** Until {@code /q/health/ready} answers 200, asked every 10 ms as a probe would. */
     void awaitReady() {
         await().alias(module + " ready, see " + log).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
-                .until(() -> {
-                    if (!process.isAlive()) {
-                        throw new IllegalStateException(module + " exited with " + process.exitValue() + ":\n" + log());
-                    }
-                    return given().baseUri(url()).get("/q/health/ready").statusCode() == 200;
-                });
+                .failFast(module + " exited, see " + log, () -> !process.isAlive())
+                .until(() -> given().baseUri(url()).get("/q/health/ready").statusCode() == 200);
     }
 
     /** partner-offer's own count of the {@code /offers} requests it served (at this URL), from its metrics. */
     static long offersServed(String partnerUrl) {
-        String metrics = given().baseUri(partnerUrl).get("/q/metrics").then().statusCode(200).extract().asString();
-        return metrics.lines()
+        return given().baseUri(partnerUrl).get("/q/metrics").then().statusCode(200).extract().asString().lines()
                 .filter(line -> line.startsWith("http_server_requests_seconds_count{") && line.contains("uri=\"/offers\""))
                 .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .sum();
@@ -115,23 +115,15 @@ final class ServiceProcess implements AutoCloseable {
 
     private long status(String field) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-                if (line.startsWith(field)) {
-                    return Long.parseLong(line.replaceAll("\\D", ""));
-                }
-            }
+            return Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream().filter(line -> line.startsWith(field))
+                    .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", ""))).findFirst().orElseThrow();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        throw new IllegalStateException(field + " missing from /proc/" + process.pid() + "/status");
     }
 
     String log() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Monitoror.read(log);
     }
 
     /** SIGKILL: the partner is gone, its port refuses connections. */
@@ -168,7 +160,7 @@ final class ServiceProcess implements AutoCloseable {
     static void stop(Process process) {
         process.destroy();
         try {
-            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
             }
         } catch (InterruptedException e) {
@@ -189,27 +181,5 @@ final class ServiceProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    private int awaitListening() {
-        try {
-            return await().alias(module + " listening, see " + log).atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(100))
-                    .until(() -> {
-                        if (!process.isAlive()) {
-                            throw new IllegalStateException(module + " exited with " + process.exitValue() + ":\n" + log());
-                        }
-                        Matcher matcher = LISTENING.matcher(log());
-                        return matcher.find() ? Optional.of(Integer.parseInt(matcher.group(1))) : Optional.<Integer> empty();
-                    }, Optional::isPresent)
-                    .orElseThrow();
-        } catch (RuntimeException e) {
-            close();
-            throw e;
-        }
-    }
-
-    private static String javaCommand() {
-        return ProcessHandle.current().info().command().orElse("java");
     }
 }
