@@ -12,67 +12,52 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * A stand-in for partner-offer that misbehaves at the socket level, as WireMock cannot: endless or huge bodies,
- * drips, silence, resets. Plain JDK sockets, one thread per connection, on 127.0.0.1 and a free port. It records
- * every connection it accepts and when the other side (offer) closed it.
- * <p>
- * Also runs on its own, for the benchmark: {@code java HostilePartner.java endless-chunked [port]}.
+ * A stand-in for partner-offer that misbehaves at the socket level, as WireMock cannot, on 127.0.0.1: plain JDK sockets,
+ * a thread per connection. It records each connection and when offer closed it: the partner's own witness.
+ * Also a program of its own, for bench/: {@code java HostilePartner.java endless-chunked [port]}.
  */
 public final class HostilePartner implements AutoCloseable {
 
-    /** The hot offer partner-offer answers. */
     static final String HOT_OFFER = """
             {"id":"hot-42","type":"hot","description":"Hot deal from our partner: 50% off today","price":9.99}""";
     /** offer's limit on a partner's answer. */
     static final int BODY_LIMIT = 64 * 1024;
 
-    /** What the partner does with each request. */
     enum Behaviour {
-        /** A hot offer, as partner-offer sends it. */
-        HEALTHY,
-        /** 200, chunked, 64 KiB chunks as fast as the socket takes them, never ending. */
-        ENDLESS_CHUNKED,
-        /** 200 declaring {@code Content-Length: 2000000000}, then bytes as fast as the socket takes them. */
-        HUGE_CONTENT_LENGTH,
-        /** A hot offer padded with whitespace to exactly the body limit, chunked. */
-        EXACTLY_THE_LIMIT,
-        /** The same, one byte longer. */
-        ONE_BYTE_OVER_THE_LIMIT,
-        /** A gzip body that would inflate to 64 MiB, unasked for. */
-        GZIP_BOMB,
-        /** 200, chunked, one byte every 200 ms. */
-        DRIP,
-        /** A status line, then header lines without end. */
-        ENDLESS_HEADERS,
-        /** A status line, then nothing. */
-        STATUS_THEN_SILENCE,
-        /** Half of a hot offer, then a TCP reset. */
-        RESET_MID_BODY;
+        HEALTHY, // a hot offer, as partner-offer sends it
+        ENDLESS_CHUNKED, // 200, 64 KiB chunks as fast as the socket takes them, never ending
+        HUGE_CONTENT_LENGTH, // 200 with Content-Length: 2000000000, then bytes as fast as the socket takes them
+        EXACTLY_THE_LIMIT, // a hot offer padded to exactly the body limit, chunked
+        ONE_BYTE_OVER_THE_LIMIT, // the same, one byte longer
+        GZIP_BOMB, // unasked-for gzip that inflates to 64 MiB
+        DRIP, // 200, chunked, a byte every 200 ms, never ending
+        ENDLESS_HEADERS, // a status line, then header lines without end
+        STATUS_THEN_SILENCE, // a status line, then nothing
+        RESET_MID_BODY; // half a hot offer, then a TCP reset
 
         static Behaviour of(String name) {
             return valueOf(name.toUpperCase().replace('-', '_'));
         }
     }
 
-    /**
-     * One connection offer opened: how its last request was answered, when that request came, and when offer closed the
-     * connection (0 while it is open). Times are {@link System#nanoTime()}.
-     */
+    /** A connection offer opened: the behaviour its last request met, when it came, and when offer closed it (nanos). */
     static final class Connection {
         volatile Behaviour behaviour;
         volatile long requestAt;
         volatile long closedAt;
 
-        /** How long the connection stayed open after its last request: until now if it is still open. */
+        /** How long it stayed open after its last request: until now while it is open. */
         long openMillis() {
             return ((closedAt == 0 ? System.nanoTime() : closedAt) - requestAt) / 1_000_000;
         }
     }
 
-    private static final byte[] GZIP_BOMB_BODY = gzipBomb();
+    private static final String STATUS_LINE = "HTTP/1.1 200 OK\r\n";
+    private static final byte[] BOMB = gzipBomb();
 
     private final ServerSocket server;
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
@@ -85,9 +70,7 @@ public final class HostilePartner implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Thread acceptor = new Thread(this::accept, "hostile-partner-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        daemon(this::accept, "hostile-partner-accept");
     }
 
     public static void main(String[] args) throws InterruptedException {
@@ -104,18 +87,13 @@ public final class HostilePartner implements AutoCloseable {
         this.behaviour = behaviour;
     }
 
-    /** Every connection accepted so far, in order. */
     List<Connection> connections() {
         return List.copyOf(connections);
     }
 
     @Override
-    public void close() {
-        try {
-            server.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    public void close() throws IOException {
+        server.close();
     }
 
     private void accept() {
@@ -124,11 +102,9 @@ public final class HostilePartner implements AutoCloseable {
                 Socket socket = server.accept();
                 Connection connection = new Connection();
                 connections.add(connection);
-                Thread thread = new Thread(() -> serve(socket, connection), "hostile-partner-" + connections.size());
-                thread.setDaemon(true);
-                thread.start();
-            } catch (IOException e) {
-                // closed
+                daemon(() -> serve(socket, connection), "hostile-partner-" + connections.size());
+            } catch (IOException closed) {
+                // the test is over
             }
         }
     }
@@ -136,17 +112,15 @@ public final class HostilePartner implements AutoCloseable {
     private void serve(Socket socket, Connection connection) {
         try (socket) {
             InputStream in = socket.getInputStream();
-            OutputStream out = socket.getOutputStream();
             do {
-                if (!readRequest(in)) {
+                if (!readRequestHead(in)) {
                     return;
                 }
                 connection.behaviour = behaviour;
                 connection.requestAt = System.nanoTime();
-            } while (answer(connection.behaviour, socket, out));
-            // Whatever was sent, wait for offer to let go of the connection.
+            } while (answer(connection.behaviour, socket, socket.getOutputStream()));
             while (in.read() >= 0) {
-                // offer sends nothing more on this connection
+                // whatever was sent, wait for offer to let go of the connection
             }
         } catch (IOException e) {
             // offer closed or reset the connection
@@ -158,82 +132,46 @@ public final class HostilePartner implements AutoCloseable {
     /** Answers one request; true when the connection may carry another one. */
     private static boolean answer(Behaviour behaviour, Socket socket, OutputStream out) throws IOException {
         switch (behaviour) {
-            case HEALTHY -> {
-                out.write(head("Content-Length: " + HOT_OFFER.length()));
-                out.write(ascii(HOT_OFFER));
-                out.flush();
-                return true;
-            }
-            case ENDLESS_CHUNKED -> {
-                out.write(head("Transfer-Encoding: chunked"));
-                byte[] chunk = chunk(new byte[64 * 1024]);
-                while (true) {
-                    out.write(chunk);
-                }
-            }
-            case HUGE_CONTENT_LENGTH -> {
-                out.write(head("Content-Length: 2000000000"));
-                byte[] bytes = new byte[64 * 1024];
-                while (true) {
-                    out.write(bytes);
-                }
-            }
-            case EXACTLY_THE_LIMIT, ONE_BYTE_OVER_THE_LIMIT -> {
-                int length = behaviour == Behaviour.EXACTLY_THE_LIMIT ? BODY_LIMIT : BODY_LIMIT + 1;
-                byte[] body = ascii(HOT_OFFER + " ".repeat(length - HOT_OFFER.length()));
-                out.write(head("Transfer-Encoding: chunked"));
-                for (int at = 0; at < body.length; at += 4096) {
-                    out.write(chunk(Arrays.copyOfRange(body, at, Math.min(at + 4096, body.length))));
-                }
-                out.write(ascii("0\r\n\r\n"));
-                out.flush();
-                return true;
-            }
-            case GZIP_BOMB -> {
-                out.write(head("Content-Encoding: gzip\r\nContent-Length: " + GZIP_BOMB_BODY.length));
-                out.write(GZIP_BOMB_BODY);
-                out.flush();
-                return true;
-            }
-            case DRIP -> {
-                out.write(head("Transfer-Encoding: chunked"));
-                out.flush();
-                byte[] body = ascii(HOT_OFFER);
-                for (int i = 0; true; i++) {
-                    out.write(chunk(new byte[] { i < body.length ? body[i] : (byte) ' ' }));
-                    out.flush();
-                    pause(200);
-                }
-            }
-            case ENDLESS_HEADERS -> {
-                out.write(ascii("HTTP/1.1 200 OK\r\n"));
-                byte[] line = ascii("X-Filler: " + "a".repeat(100) + "\r\n");
-                while (true) {
-                    out.write(line);
-                }
-            }
+            case HEALTHY -> out.write(head("Content-Length: " + HOT_OFFER.length(), ascii(HOT_OFFER)));
+            case EXACTLY_THE_LIMIT -> out.write(head("Transfer-Encoding: chunked", chunked(padded(BODY_LIMIT))));
+            case ONE_BYTE_OVER_THE_LIMIT -> out.write(head("Transfer-Encoding: chunked", chunked(padded(BODY_LIMIT + 1))));
+            case GZIP_BOMB -> out.write(head("Content-Encoding: gzip\r\nContent-Length: " + BOMB.length, BOMB));
+            case ENDLESS_CHUNKED -> forever(out, head("Transfer-Encoding: chunked", new byte[0]), chunk(new byte[64 * 1024]), 0);
+            case HUGE_CONTENT_LENGTH -> forever(out, head("Content-Length: 2000000000", new byte[0]), new byte[64 * 1024], 0);
+            case ENDLESS_HEADERS -> forever(out, ascii(STATUS_LINE), ascii("X-Filler: " + "a".repeat(100) + "\r\n"), 0);
+            case DRIP -> forever(out, head("Transfer-Encoding: chunked", chunk(ascii("{"))), chunk(ascii(" ")), 200);
             case STATUS_THEN_SILENCE -> {
-                out.write(ascii("HTTP/1.1 200 OK\r\n"));
+                out.write(ascii(STATUS_LINE));
                 out.flush();
                 return false;
             }
             case RESET_MID_BODY -> {
-                out.write(head("Content-Length: " + HOT_OFFER.length()));
-                out.write(ascii(HOT_OFFER.substring(0, HOT_OFFER.length() / 2)));
+                out.write(head("Content-Length: " + HOT_OFFER.length(), ascii(HOT_OFFER.substring(0, HOT_OFFER.length() / 2))));
                 out.flush();
                 socket.setSoLinger(true, 0);
                 socket.close();
                 return false;
             }
-            default -> throw new IllegalStateException(behaviour.toString());
+        }
+        out.flush();
+        return true;
+    }
+
+    /** Writes {@code first}, then {@code again} until offer lets go, pausing {@code millis} between each. */
+    private static void forever(OutputStream out, byte[] first, byte[] again, long millis) throws IOException {
+        out.write(first);
+        while (true) {
+            out.write(again);
+            if (millis > 0) {
+                out.flush();
+                LockSupport.parkNanos(millis * 1_000_000);
+            }
         }
     }
 
-    /** Reads one request's head; false when the connection ended first. */
-    private static boolean readRequest(InputStream in) throws IOException {
-        int matched = 0;
-        int b;
-        while ((b = in.read()) >= 0) {
+    private static boolean readRequestHead(InputStream in) throws IOException {
+        int matched = 0; // of "\r\n\r\n"
+        for (int b = in.read(); b >= 0; b = in.read()) {
             matched = (b == '\r' && matched % 2 == 0) || (b == '\n' && matched % 2 == 1) ? matched + 1 : 0;
             if (matched == 4) {
                 return true;
@@ -242,12 +180,29 @@ public final class HostilePartner implements AutoCloseable {
         return false;
     }
 
-    private static byte[] head(String headers) {
-        return ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + headers + "\r\n\r\n");
+    private static byte[] head(String headers, byte[] body) {
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        answer.writeBytes(ascii(STATUS_LINE + "Content-Type: application/json\r\n" + headers + "\r\n\r\n"));
+        answer.writeBytes(body);
+        return answer.toByteArray();
+    }
+
+    private static byte[] padded(int length) {
+        return ascii(HOT_OFFER + " ".repeat(length - HOT_OFFER.length()));
+    }
+
+    /** The body in 4 KiB chunks, and the last chunk. */
+    private static byte[] chunked(byte[] body) {
+        ByteArrayOutputStream chunks = new ByteArrayOutputStream();
+        for (int at = 0; at < body.length; at += 4096) {
+            chunks.writeBytes(chunk(Arrays.copyOfRange(body, at, Math.min(at + 4096, body.length))));
+        }
+        chunks.writeBytes(ascii("0\r\n\r\n"));
+        return chunks.toByteArray();
     }
 
     private static byte[] chunk(byte[] data) {
-        ByteArrayOutputStream chunk = new ByteArrayOutputStream(data.length + 16);
+        ByteArrayOutputStream chunk = new ByteArrayOutputStream();
         chunk.writeBytes(ascii(Integer.toHexString(data.length) + "\r\n"));
         chunk.writeBytes(data);
         chunk.writeBytes(ascii("\r\n"));
@@ -258,25 +213,21 @@ public final class HostilePartner implements AutoCloseable {
         return text.getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static void pause(long millis) throws IOException {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-    }
-
     private static byte[] gzipBomb() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {
-            byte[] zeros = new byte[1024 * 1024];
             for (int i = 0; i < 64; i++) {
-                gzip.write(zeros);
+                gzip.write(new byte[1024 * 1024]);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    private static void daemon(Runnable task, String name) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
     }
 }
