@@ -15,35 +15,46 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Callers of offer, each on a connection of its own kept open, timed from the moment its request is written to the
- * moment the last byte of its answer is read. Plain HTTP/1.1 on non-blocking JDK sockets, one thread for all: the
- * callers share this machine's two cores with offer and its partner, and what a heavier client does per answer is
- * counted as offer's time (a Vert.x client parsing each answer on its loops added about half a second to 2,048 at once,
- * bench/COLD-START.md).
+ * Callers of offer's {@code GET /offers}, each on a connection of its own kept open, timed from the moment its request
+ * is written to the moment the last byte of its answer is read. Non-blocking JDK sockets, one thread for all: the
+ * callers share two cores with offer and its partner, and what a heavier client does per answer counts as offer's
+ * time (a Vert.x client added about half a second to 2,048 at once, bench/COLD-START.md).
  */
 final class Callers implements AutoCloseable {
 
     private static final Duration GIVE_UP = Duration.ofSeconds(60);
+    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)\r\ncontent-length: *(\\d+)");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One answer as its caller saw it: status (0 if the connection failed), body, and the time it took. */
     record Answer(int status, String body, long millis) {
+
+        /** The offer's reason, read only once every answer is in, so that reading it delays none. */
+        String reason() {
+            try {
+                return status == 0 ? body : JSON.readTree(body).path("reason").asText();
+            } catch (IOException e) {
+                return "not JSON";
+            }
+        }
     }
 
     private final Selector selector;
-    private final List<Caller> callers;
+    private final List<Caller> callers = new ArrayList<>();
     private final byte[] request;
 
-    /** {@code count} connections to offer at {@code offerUrl}, open and idle when this returns. */
-    Callers(String offerUrl, String path, int count) {
+    /** {@code count} connections to offer, open and idle when this returns. */
+    Callers(String offerUrl, int count) {
         URI uri = URI.create(offerUrl);
-        request = ("GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort() + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
+        request = ("GET /offers HTTP/1.1\r\nHost: " + uri.getAuthority() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         try {
             selector = Selector.open();
-            callers = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 SocketChannel channel = SocketChannel.open(new InetSocketAddress(uri.getHost(), uri.getPort()));
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -57,11 +68,6 @@ final class Callers implements AutoCloseable {
         }
     }
 
-    /** Every caller sends one request at once; their answers, in the order they came in. */
-    List<Answer> atOnce() {
-        return eachAsks(1);
-    }
-
     /** Every caller asks {@code times}, each request sent once the answer to the one before is in; all the answers. */
     List<Answer> eachAsks(int times) {
         List<Answer> answers = new ArrayList<>(callers.size() * times);
@@ -72,7 +78,7 @@ final class Callers implements AutoCloseable {
             }
             int asking = callers.size();
             long deadline = System.nanoTime() + GIVE_UP.toNanos();
-            ByteBuffer read = ByteBuffer.allocate(64 * 1024);
+            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
             while (asking > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -82,15 +88,14 @@ final class Callers implements AutoCloseable {
                 for (Iterator<SelectionKey> keys = selector.selectedKeys().iterator(); keys.hasNext();) {
                     Caller caller = (Caller) keys.next().attachment();
                     keys.remove();
-                    Answer answer = caller.read(read);
-                    if (answer == null) {
-                        continue;
-                    }
-                    answers.add(answer);
-                    if (answer.status() != 0 && --caller.left > 0) {
-                        caller.send();
-                    } else {
-                        asking--;
+                    Answer answer = caller.read(buffer);
+                    if (answer != null) {
+                        answers.add(answer);
+                        if (answer.status() != 0 && --caller.left > 0) {
+                            caller.send();
+                        } else {
+                            asking--;
+                        }
                     }
                 }
             }
@@ -98,6 +103,10 @@ final class Callers implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return answers;
+    }
+
+    private static long millisSince(long start) {
+        return Duration.ofNanos(System.nanoTime() - start).toMillis();
     }
 
     @Override
@@ -108,7 +117,6 @@ final class Callers implements AutoCloseable {
         selector.close();
     }
 
-    /** One connection: the request in flight, and what came of its answer so far. */
     private final class Caller {
 
         private final SocketChannel channel;
@@ -144,32 +152,21 @@ final class Callers implements AutoCloseable {
             }
             received.write(buffer.array(), 0, count);
             String text = received.toString(StandardCharsets.ISO_8859_1);
-            int headersEnd = text.indexOf("\r\n\r\n");
-            if (headersEnd < 0) {
+            int bodyStart = text.indexOf("\r\n\r\n") + 4;
+            if (bodyStart < 4) {
                 return null;
             }
-            int bodyStart = headersEnd + 4;
-            int length = contentLength(text.substring(0, headersEnd));
-            if (text.length() - bodyStart < length) {
+            Matcher length = CONTENT_LENGTH.matcher(text.substring(0, bodyStart));
+            if (!length.find()) {
+                throw new IllegalStateException("an answer without Content-Length: " + text);
+            }
+            int bodyLength = Integer.parseInt(length.group(1));
+            if (text.length() - bodyStart < bodyLength) {
                 return null;
             }
             long millis = millisSince(sentAt);
-            int status = Integer.parseInt(text.substring(9, 12));
-            String body = new String(received.toByteArray(), bodyStart, length, StandardCharsets.UTF_8);
-            return new Answer(status, body, millis);
+            String body = new String(received.toByteArray(), bodyStart, bodyLength, StandardCharsets.UTF_8);
+            return new Answer(Integer.parseInt(text.substring(9, 12)), body, millis);
         }
-    }
-
-    private static int contentLength(String headers) {
-        for (String line : headers.split("\r\n")) {
-            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                return Integer.parseInt(line.substring("content-length:".length()).trim());
-            }
-        }
-        throw new IllegalStateException("an answer without Content-Length: " + headers);
-    }
-
-    private static long millisSince(long start) {
-        return Duration.ofNanos(System.nanoTime() - start).toMillis();
     }
 }
