@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,36 +19,20 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 
 /** Kubernetes manifests, a YAML stream of resources, read into fabric8's model; kinds not named here stay generic. */
-final class Manifests {
+record Manifests(List<HasMetadata> resources) {
 
     static final YAMLMapper YAML = new YAMLMapper();
 
     private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
             "Deployment", Deployment.class, "Service", Service.class, "ConfigMap", ConfigMap.class);
 
-    final List<HasMetadata> resources;
-
-    private Manifests(List<HasMetadata> resources) {
-        this.resources = resources;
-    }
-
-    static Manifests read(Path file) {
-        try {
-            return parse(Files.readString(file));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     static Manifests parse(String yaml) {
         List<HasMetadata> resources = new ArrayList<>();
         try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(yaml)) {
-            while (documents.hasNext()) {
-                JsonNode document = documents.next();
+            for (JsonNode document : documents.readAll()) {
                 if (document != null && !document.isEmpty()) {
-                    Class<? extends HasMetadata> kind = KINDS.getOrDefault(document.path("kind").asText(),
-                            GenericKubernetesResource.class);
-                    resources.add(YAML.treeToValue(document, kind));
+                    resources.add(YAML.treeToValue(document, KINDS.getOrDefault(document.path("kind").asText(),
+                            GenericKubernetesResource.class)));
                 }
             }
         } catch (IOException e) {
