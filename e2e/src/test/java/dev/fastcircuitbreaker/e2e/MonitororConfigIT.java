@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -39,43 +39,47 @@ class MonitororConfigIT {
 
     private static final String CONFIG = Monitoror.read(Monitoror.CONFIG);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Copies of config.json with one thing broken: what, Monitoror's error, where, and the JSON put there (none: removed). */
+    private static final String BROKEN = """
+            no version                | ERROR_MISSING_REQUIRED_FIELD    | /version                      |
+            old version               | ERROR_UNSUPPORTED_VERSION       | /version                      | "1.0"
+            no columns                | ERROR_MISSING_REQUIRED_FIELD    | /columns                      |
+            columns as a string       | ERROR_FIELD_TYPE_MISMATCH       | /columns                      | "4"
+            no tiles                  | ERROR_INVALID_FIELD_VALUE       | /tiles                        | []
+            unknown root field        | ERROR_UNKNOWN_FIELD             | /theme                        | "dark"
+            unknown tile field        | ERROR_UNKNOWN_FIELD             | /tiles/0/colour               | "red"
+            unknown tile type         | ERROR_UNKNOWN_TILE_TYPE         | /tiles/0/type                 | "HTTP-JSON"
+            no params                 | ERROR_MISSING_REQUIRED_FIELD    | /tiles/0/params               |
+            unknown param             | ERROR_UNKNOWN_FIELD             | /tiles/0/params/method        | "POST"
+            no url                    | ERROR_MISSING_REQUIRED_FIELD    | /tiles/0/params/url           |
+            status code as a string   | ERROR_UNEXPECTED                | /tiles/0/params/statusCodeMax | "503"
+            status code max below 200 | ERROR_INVALID_FIELD_VALUE       | /tiles/0/params/statusCodeMax | 199
+            empty regex               | ERROR_UNKNOWN_FIELD             | /tiles/0/params/regex         | ""
+            regex with look-ahead     | ERROR_INVALID_FIELD_VALUE       | /tiles/0/params/regex         | "^(?=U)UP$"
+            no key                    | ERROR_MISSING_REQUIRED_FIELD    | /tiles/0/params/key           |
+            key as a number           | ERROR_UNEXPECTED                | /tiles/0/params/key           | 1
+            lower-case format         | ERROR_INVALID_FIELD_VALUE       | /tiles/0/params/format        | "json"
+            params on a group         | ERROR_UNAUTHORIZED_FIELD        | /tiles/8/params               | {}
+            empty group               | ERROR_INVALID_FIELD_VALUE       | /tiles/8/tiles                | []
+            group in a group          | ERROR_UNAUTHORIZED_SUBTILE_TYPE | /tiles/8/tiles/-              | {"type": "GROUP"}
+            """;
 
     private Monitoror monitoror;
 
     static Stream<Arguments> brokenBoards() {
-        return Stream.of(
-                broken("no version", "ERROR_MISSING_REQUIRED_FIELD", root -> root.remove("version")),
-                broken("old version", "ERROR_UNSUPPORTED_VERSION", root -> root.put("version", "1.0")),
-                broken("no columns", "ERROR_MISSING_REQUIRED_FIELD", root -> root.remove("columns")),
-                broken("columns as a string", "ERROR_FIELD_TYPE_MISMATCH", root -> root.put("columns", "4")),
-                broken("no tiles", "ERROR_INVALID_FIELD_VALUE", root -> root.putArray("tiles")),
-                broken("unknown root field", "ERROR_UNKNOWN_FIELD", root -> root.put("theme", "dark")),
-                broken("unknown tile field", "ERROR_UNKNOWN_FIELD", root -> firstTile(root).put("colour", "red")),
-                broken("unknown tile type", "ERROR_UNKNOWN_TILE_TYPE", root -> firstTile(root).put("type", "HTTP-JSON")),
-                broken("no params", "ERROR_MISSING_REQUIRED_FIELD", root -> firstTile(root).remove("params")),
-                broken("unknown param", "ERROR_UNKNOWN_FIELD", root -> firstParams(root).put("method", "POST")),
-                broken("no url", "ERROR_MISSING_REQUIRED_FIELD", root -> firstParams(root).remove("url")),
-                broken("status code as a string", "ERROR_UNEXPECTED", root -> firstParams(root).put("statusCodeMax", "503")),
-                broken("status code max below 200", "ERROR_INVALID_FIELD_VALUE", root -> firstParams(root).put("statusCodeMax", 199)),
-                broken("empty regex", "ERROR_UNKNOWN_FIELD", root -> firstParams(root).put("regex", "")),
-                broken("regex with look-ahead", "ERROR_INVALID_FIELD_VALUE", root -> firstParams(root).put("regex", "^(?=U)UP$")),
-                broken("no key", "ERROR_MISSING_REQUIRED_FIELD", root -> firstParams(root).remove("key")),
-                broken("key as a number", "ERROR_UNEXPECTED", root -> firstParams(root).put("key", 1)),
-                broken("lower-case format", "ERROR_INVALID_FIELD_VALUE", root -> firstParams(root).put("format", "json")),
-                broken("misspelt param", "ERROR_UNKNOWN_FIELD", root -> firstParams(root).set("regexp", firstParams(root).remove("regex"))),
-                broken("params on a group", "ERROR_UNAUTHORIZED_FIELD", root -> group(root).putObject("params")),
-                broken("empty group", "ERROR_INVALID_FIELD_VALUE", root -> group(root).putArray("tiles")),
-                broken("group in a group", "ERROR_UNAUTHORIZED_SUBTILE_TYPE",
-                        root -> ((ArrayNode) group(root).get("tiles")).addObject().put("type", "GROUP")),
+        Stream<Arguments> edited = BROKEN.lines().map(line -> line.split("\\|", -1)).map(row ->
+                Arguments.of(row[0].strip(), row[1].strip(), broken(JsonPointer.compile(row[2].strip()), row[3].strip())));
+        return Stream.concat(edited, Stream.of(
+                Arguments.of("misspelt param", "ERROR_UNKNOWN_FIELD", CONFIG.replaceFirst("\"regex\":", "\"regexp\":")),
                 Arguments.of("a JSON escape that is not JSON", "ERROR_INVALID_ESCAPED_CHARACTER",
-                        CONFIG.replace("\"^UP$\"", "\"^\\d$\"")));
+                        CONFIG.replace("\"^UP$\"", "\"^\\d$\""))));
     }
 
     @BeforeAll
-    void startMonitoror() {
-        Map<String, String> configs = new LinkedHashMap<>();
-        configs.put("default", CONFIG);
-        brokenBoards().forEach(board -> configs.put(name(board), (String) board.get()[2]));
+    void startMonitoror() throws IOException {
+        assertEquals("GROUP", JSON.readTree(CONFIG).at("/tiles/8/type").asText(), "the broken boards' /tiles/8");
+        Map<String, String> configs = new LinkedHashMap<>(Map.of("default", CONFIG));
+        brokenBoards().forEach(board -> configs.put(name((String) board.get()[0]), (String) board.get()[2]));
         monitoror = Monitoror.start(configs);
     }
 
@@ -120,7 +124,7 @@ class MonitororConfigIT {
     @ParameterizedTest(name = "{0} -> {1}")
     @MethodSource("brokenBoards")
     void monitororRefusesABrokenBoardInItsOwnWords(String what, String error, String json) {
-        List<String> errors = monitoror.errors(name(Arguments.of(what, error, json)));
+        List<String> errors = monitoror.errors(name(what));
         assertFalse(errors.isEmpty(), "Monitoror accepted a board with " + what);
         assertEquals(error, errors.get(0).split(":")[0], errors::toString);
     }
@@ -129,39 +133,32 @@ class MonitororConfigIT {
     void theBoardTestsStopOnARefusedBoardWithMonitororsWords() {
         try (Monitoror refusing = Monitoror.start(Map.of("default", CONFIG.replaceFirst("\"regex\":", "\"regexp\":")))) {
             AssertionError refused = assertThrows(AssertionError.class, refusing::board);
-            assertTrue(refused.getMessage().contains("ERROR_UNKNOWN_FIELD: Unknown \"regexp\" tile params field."), refused::getMessage);
+            assertTrue(refused.getMessage().contains("ERROR_UNKNOWN_FIELD: Unknown \"regexp\" tile params field."),
+                    refused::getMessage);
         }
     }
 
-    /** Monitoror's name for a config of its own: letters and digits ({@code MO_CONFIG_<NAME>}). */
-    private static String name(Arguments board) {
-        return ((String) board.get()[0]).replaceAll("[^a-zA-Z]", "").toLowerCase();
+    /** Monitoror's name for a config of its own: letters only ({@code MO_CONFIG_<NAME>}). */
+    private static String name(String what) {
+        return what.replaceAll("[^a-zA-Z]", "").toLowerCase();
     }
 
-    private static Arguments broken(String what, String error, Consumer<ObjectNode> change) {
+    /** config.json with {@code value} put at {@code at} (appended at {@code /-}), or what is there removed. */
+    private static String broken(JsonPointer at, String value) {
         try {
-            ObjectNode root = (ObjectNode) JSON.readTree(CONFIG);
-            change.accept(root);
-            return Arguments.of(what, error, JSON.writeValueAsString(root));
+            JsonNode board = JSON.readTree(CONFIG);
+            JsonNode parent = board.at(at.head());
+            String field = at.last().getMatchingProperty();
+            if (value.isEmpty()) {
+                ((ObjectNode) parent).remove(field);
+            } else if (parent.isArray()) {
+                ((ArrayNode) parent).add(JSON.readTree(value));
+            } else {
+                ((ObjectNode) parent).set(field, JSON.readTree(value));
+            }
+            return JSON.writeValueAsString(board);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static ObjectNode firstTile(ObjectNode root) {
-        return (ObjectNode) root.get("tiles").get(0);
-    }
-
-    private static ObjectNode firstParams(ObjectNode root) {
-        return (ObjectNode) firstTile(root).get("params");
-    }
-
-    private static ObjectNode group(ObjectNode root) {
-        for (JsonNode tile : root.get("tiles")) {
-            if ("GROUP".equals(tile.get("type").asText())) {
-                return (ObjectNode) tile;
-            }
-        }
-        throw new IllegalStateException("config.json has no GROUP tile");
     }
 }
