@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -126,22 +125,6 @@ class OverloadIT {
         assertEquals("OPEN", circuit().getString("state"));
         System.out.printf("256 callers on a 50 ms partner: %s, then %s (limit %d), then past the timeout: %s, slowest (ms) %s%n",
                 reasons(first), reasons(answers), limit, reasons, slowest(slowed));
-    }
-
-    @Test
-    void partnerDownStillOpensTheCircuitAfterThreeFailures() throws Exception {
-        int closedPort;
-        try (ServerSocket free = new ServerSocket(0)) {
-            closedPort = free.getLocalPort();
-        }
-        offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", "http://127.0.0.1:" + closedPort));
-        callers = new Callers(offer.url(), 1);
-
-        List<String> reasons = callers.eachAsks(4).stream().map(Answer::reason).toList();
-
-        assertEquals(List.of("partner-unreachable", "partner-unreachable", "partner-unreachable", "circuit-open"), reasons);
-        assertEquals("OPEN", circuit().getString("state"));
-        assertEquals(0, circuit().getLong("shed"));
     }
 
     /** What the partner, offer and its log counted before the callers came. */

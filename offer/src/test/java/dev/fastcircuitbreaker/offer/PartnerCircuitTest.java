@@ -169,6 +169,7 @@ class PartnerCircuitTest {
         assertEquals(3, after.getLong("partnerFailures") - before.getLong("partnerFailures"), "the cold answers it caused");
         assertEquals(calls - partnerRequests, after.getLong("rejected") - before.getLong("rejected"),
                 "the calls the partner never saw");
+        assertEquals(0, after.getLong("shed") - before.getLong("shed"), "failures and rejections are no callers shed");
         assertEquals("partner-offer", after.getString("name"));
     }
 
