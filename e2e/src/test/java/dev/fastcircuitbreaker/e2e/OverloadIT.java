@@ -47,7 +47,8 @@ class OverloadIT {
      */
     @ParameterizedTest(name = "{0} callers asking {1} times each")
     @CsvSource({ "64, 40", "512, 1", "2048, 1" })
-    void callersFromTheInstantOfferIsReadyAreAnsweredHotOrBusyInTimeAndNeverOpenTheCircuit(int count, int times) throws Exception {
+    void callersFromTheInstantOfferIsReadyAreAnsweredHotOrBusyInTimeAndNeverOpenTheCircuit(int count, int times)
+            throws Exception {
         partner = ServiceProcess.start("partner-offer", Map.of());
         offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", partner.url()));
         events = CircuitEventStream.follow(offer.url());
