@@ -13,7 +13,11 @@ import { Counter, Gauge, Rate, Trend } from 'k6/metrics';
 const E = __ENV;
 const SMOKE = E.SMOKE === '1';
 const COLD = E.PART === 'cold'; // bench/run.sh runs k6 twice: PART=cold first, then the rest
-const num = (name, full, smoke) => Number(E[name] || (SMOKE ? smoke : full));
+const num = (name, full, smoke) => {
+    const n = Number(E[name] || (SMOKE ? smoke : full));
+    if (Number.isNaN(n)) throw new Error(`${name}=${E[name]}: a number, in seconds for a duration (bench/README.md)`);
+    return n;
+};
 const list = (name, full, smoke) => (E[name] || (SMOKE ? smoke : full)).split(/\s+/).filter(Boolean);
 
 const VUS = num('VUS', 32, 32); // callers in the closed-model windows (wrk's 32 connections before)
@@ -181,8 +185,9 @@ export function watch(data) {
     partnerFailures.add(c.partnerFailures, { during });
 }
 
-// A fresh offer (bench/run.sh starts it as k6 starts): VU 1 polls /q/health/ready every 10 ms and sends the first
-// GET /offers the instant it is UP; the 64 VUs then load it for COLD_LOAD s, from 0.5 s after they saw it ready.
+// A fresh offer (bench/run.sh starts it, and this part once its port accepts): VU 1 polls /q/health/ready every 10 ms
+// and sends the first GET /offers the instant it is UP; the other 63 poll every 0.5 s (not to load the start); each of
+// the 64 then asks, again as soon as answered, for COLD_LOAD s from 0.5 s after it saw offer ready.
 export function cold() {
     const p = plan.cold;
     const first = exec.vu.idInTest === 1;
@@ -192,7 +197,7 @@ export function cold() {
     while (!ready && Date.now() < deadline) {
         polls++;
         ready = http.get(`${E.COLD}/q/health/ready`, { tags: { name: 'ready' }, responseCallback: http.expectedStatuses(200, 503) }).status === 200;
-        if (!ready) sleep(first ? 0.01 : 0.1);
+        if (!ready) sleep(first ? 0.01 : 0.5);
     }
     if (!ready) return;
     if (first) {

@@ -76,7 +76,7 @@ s = [socket.socket() for _ in range(10)]
 for x in s: x.bind(("127.0.0.1", 0))
 print(*[x.getsockname()[1] for x in s])')
     local url=http://127.0.0.1
-    echo "== JDK $jdk: starting the services" >&2
+    echo "== $(date +%T) JDK $jdk: starting the services" >&2
     start P partner-offer "$p_p"
     start partner1 partner-offer "$p_1"
     start offer1 offer "$o_1" PARTNER_OFFER_URL="$url:$p_1"
@@ -86,9 +86,10 @@ print(*[x.getsockname()[1] for x in s])')
     "$java" -Xmx64m e2e/src/test/java/dev/fastcircuitbreaker/e2e/HostilePartner.java endless-chunked "$h_4" >"$work/hostile.log" 2>&1 &
     pids+=($!)
     start offer4 offer "$o_4" PARTNER_OFFER_URL="$url:$h_4"
-    await -fs "$p_p" "$p_1" "$o_1" "$o_2" "$p_3" "$o_3" "$o_4"
+    await -s "$p_3"
+    kill -STOP "$partner3_pid" # S3's partner hangs from here on: its port accepts, nothing answers
+    await -fs "$p_p" "$p_1" "$o_1" "$o_2" "$o_3" "$o_4"
     grep -q 'listening on' "$work/hostile.log" || { echo "HostilePartner did not start:" >&2; cat "$work/hostile.log" >&2; exit 1; }
-    kill -STOP "$partner3_pid" # S3's partner hangs from here on
     local load started
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     started=$(date +%s%3N)
@@ -109,7 +110,7 @@ print(*[x.getsockname()[1] for x in s])')
 # k6 PART JDK: one k6 run of bench/bench.js (PART=cold, the fresh offer; main, the rest); its results go to OUT.
 k6() {
     local rc=0 txt="$work/$2-$1.txt" verdict="$work/$2-$1.verdict"
-    echo "== JDK $2: k6 run bench/bench.js, PART=$1" >&2
+    echo "== $(date +%T) JDK $2: k6 run bench/bench.js, PART=$1" >&2
     K6_NO_USAGE_REPORT=true "$K6" run -q --address "" bench/bench.js "${args[@]}" -e PART="$1" -e OUT="$txt" -e VERDICT="$verdict" \
         -e JSON="target/bench-$2-$1.json" || rc=$?
     [ ! -f "$txt" ] || cat "$txt" >>"$OUT"
