@@ -70,6 +70,8 @@ run() {
         *) echo "JDKS lists 25 and/or 17" >&2; exit 2 ;;
     esac
     "$java" -version 2>&1 | grep -q "version \"$jdk" || { echo "no JDK $jdk at $java (JAVA${jdk}_HOME)" >&2; exit 1; }
+    local load started
+    load=$(cut -d' ' -f1-3 /proc/loadavg)
     # Ten free ports (the fifth stays closed: S2's partner), bound and let go at once.
     read -r p_p p_1 o_1 o_2 closed p_3 o_3 h_4 o_4 o_c < <(python3 -c 'import socket
 s = [socket.socket() for _ in range(10)]
@@ -90,8 +92,6 @@ print(*[x.getsockname()[1] for x in s])')
     kill -STOP "$partner3_pid" # S3's partner hangs from here on: its port accepts, nothing answers
     await -fs "$p_p" "$p_1" "$o_1" "$o_2" "$o_3" "$o_4"
     grep -q 'listening on' "$work/hostile.log" || { echo "HostilePartner did not start:" >&2; cat "$work/hostile.log" >&2; exit 1; }
-    local load started
-    load=$(cut -d' ' -f1-3 /proc/loadavg)
     started=$(date +%s%3N)
     # A fresh offer in front of S1's partner, measured alone from the instant it is ready: its port accepts during its
     # warm-up, and from then on k6 polls for readiness.
