@@ -11,17 +11,14 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The demo as a user plays it with docker-compose.yml: {@code up --build --wait}, then {@code stop}/{@code start} and
  * {@code pause}/{@code unpause} partner-offer, with the compose file's own ports and policy, and the board from the
- * monitoror container. Runs with {@code -De2e.docker=true} against a Docker engine (e2e/docker/engine.sh). Alone: its
- * images build on the same cores, and the partner container must be back within the demo's 15 s delay.
+ * monitoror container. Runs with {@code -De2e.docker=true} against a Docker engine (e2e/docker/engine.sh).
  */
 @EnabledIfSystemProperty(named = "e2e.docker", matches = "true",
         disabledReason = "the docker compose demo runs with -De2e.docker=true, on a Docker engine (docs/testing.md)")
-@Isolated
 class ComposeDemoIT extends DemoScenario {
 
     private static final Duration BUILD_AND_START = Duration.ofMinutes(15);

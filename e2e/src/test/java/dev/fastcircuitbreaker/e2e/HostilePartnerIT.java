@@ -21,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -32,10 +31,8 @@ import dev.fastcircuitbreaker.e2e.OfferClient.Answer;
 /**
  * A partner that misbehaves at the socket level must not hurt offer: the packaged offer at {@code -Xmx64m} takes
  * {@value #CALLERS} callers asking one after another for {@value #LOAD_SECONDS} s per behaviour (docs/hostile-input.md).
- * Alone: it bounds answer times with the cores all its own.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Isolated
 class HostilePartnerIT {
 
     private static final int CALLERS = 16;

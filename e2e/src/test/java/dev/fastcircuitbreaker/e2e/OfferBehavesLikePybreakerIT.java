@@ -12,15 +12,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * offer's breaker against the original demo's own library: the differential walks of {@code e2e/pybreaker} (pytest,
  * with pybreaker as {@code e2e/pybreaker/requirements.txt} pins it) against offer's packaged jar, their output printed.
  * Without Python, pytest or the pinned pybreaker it is skipped with the reason printed; in CI it fails.
- * Alone: its walks time calls within the delay.
  */
-@Isolated
 class OfferBehavesLikePybreakerIT {
 
     private static final Path TESTS = Compose.ROOT.resolve("e2e/pybreaker");

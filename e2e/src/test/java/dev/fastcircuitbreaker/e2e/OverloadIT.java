@@ -13,7 +13,6 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,9 +24,7 @@ import io.restassured.path.json.JsonPath;
  * Offer's own overload is no failure of the partner's, from the first request of a fresh JVM: callers ask a packaged
  * offer from the instant it reports ready, each on a connection it keeps ({@link Callers} times them), and are answered
  * within the timeout plus {@value #MARGIN_MILLIS} ms, hot or {@code offer-busy}, with the circuit CLOSED.
- * Alone: it bounds answer times with the cores all its own.
  */
-@Isolated
 class OverloadIT {
 
     private static final long MARGIN_MILLIS = 100;

@@ -9,14 +9,12 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * partner-offer is killed and the circuit opens; it is started again and asked by nobody but offer. From the instant its
  * port accepts, offer's next call after the delay is the trial, and it meets a partner that answers in time: the circuit
- * closes. Three times in a row, each restart a fresh JVM. Alone: a JVM as it starts answers in time only on free cores.
+ * closes. Three times in a row, each restart a fresh JVM.
  */
-@Isolated
 class PartnerRestartIT {
 
     private static final int DELAY_SECONDS = 2;
