@@ -308,10 +308,10 @@ function mainResults(out, target, wrongs) {
     ratio('S2', 'P', 0.85, 'an open circuit costs almost nothing');
     ratio('S3o', 'P', 0.85, 'the open phase of a hanging partner');
     ratio('S4', 'S2', 0.9, 'an endless body costs no more than a dead partner');
-    // S1's hot path answered before the overload (warm-up, open model, windows): its circuit may open on a starved machine.
-    if (!E.ONLY && !(['warm_S1', 'S1_open'].map((n) => v(`hot{scenario:${n}}`, 'passes') || 0).reduce((a, b) => a + b, v('hot{target:S1}', 'passes') || 0) > 0)) {
-        wrongs.push('no hot offer in S1 (warm-up, open model and windows)');
-    }
+    // S1's offer answered hot offers in some scenario: on a machine that stalls for a second, its circuit opens (as it
+    // should) and may stay open through S1's own scenarios, in the smoke run above all.
+    const s1 = Object.keys(plan).filter((n) => plan[n].url === url('S1'));
+    if (s1.length && !E.ONLY && !(s1.reduce((a, n) => a + (v(`hot{scenario:${n}}`, 'passes') || 0), 0) > 0)) wrongs.push('no hot offer from S1\'s offer');
 
     // Open model.
     const opens = Object.keys(plan).filter((n) => plan[n].open);
