@@ -303,15 +303,15 @@ function mainResults(out, target, wrongs) {
     });
     out.push(`\n## Closed model: ${VUS} callers, ${ROUNDS} rounds of ${WINDOW} s windows P, S1, S2, S3o, S4, after ${WARMUP} s of warm-up each (S1 ${1.5 * WARMUP} s)\n`,
         table(['scenario', 'median req/s', 'req/s in each round', 'p50 ms', 'p99 ms', 'max ms', 'hot', 'cold'], rows));
-    const ratio = (a, b, min, words) => { const x = med[a] / med[b]; if (!Number.isNaN(x)) target(`${a}/${b} ≥ ${min}: ${words}`, fixed(x, 2), x >= min); };
+    const ratio = (a, b, min, words) => { const x = med[a] / med[b]; if (!Number.isNaN(x)) target(`${a}/${b} ≥ ${min}: ${words}`, fixed(x, 3), x >= min); };
     ratio('S1', 'P', 0.35, 'a hot answer is three HTTP exchanges on the same cores');
     ratio('S2', 'P', 0.85, 'an open circuit costs almost nothing');
     ratio('S3o', 'P', 0.85, 'the open phase of a hanging partner');
     ratio('S4', 'S2', 0.9, 'an endless body costs no more than a dead partner');
-    // S1's hot path answered before the overload (warm-up, open model, windows): its circuit may open on a starved machine.
-    if (!E.ONLY && !(['warm_S1', 'S1_open'].map((n) => v(`hot{scenario:${n}}`, 'passes') || 0).reduce((a, b) => a + b, v('hot{target:S1}', 'passes') || 0) > 0)) {
-        wrongs.push('no hot offer in S1 (warm-up, open model and windows)');
-    }
+    // S1's offer answered hot offers in some scenario: on a machine that stalls for a second, its circuit opens (as it
+    // should) and may stay open through S1's own scenarios, in the smoke run above all.
+    const s1 = Object.keys(plan).filter((n) => plan[n].url === url('S1'));
+    if (s1.length && !E.ONLY && !(s1.reduce((a, n) => a + (v(`hot{scenario:${n}}`, 'passes') || 0), 0) > 0)) wrongs.push('no hot offer from S1\'s offer');
 
     // Open model.
     const opens = Object.keys(plan).filter((n) => plan[n].open);
@@ -365,14 +365,14 @@ function mainResults(out, target, wrongs) {
                 const closedRate = v(`circuit_closed{during:${n}}`, 'rate');
                 const lim = `admission_limit{during:${n}}`;
                 return [p.latency, p.vus, fixed(rps(n)), `${fixed(100 * hotN / ((hotN + coldN) || 1), 1)} % ${ok(`hot{scenario:${n}}`, 'rate>=0.99')}`, fixed(hotN / ROW),
-                    bound ? fixed(bound) : '-', bound ? fixed(share, 2) + judged : '-', fixed(v(duration(n), 'p(99)')), fixed(v(duration(n), 'max')), busy, coldN - busy,
+                    bound ? fixed(bound) : '-', bound ? fixed(share, 3) + judged : '-', fixed(v(duration(n), 'p(99)')), fixed(v(duration(n), 'max')), busy, coldN - busy,
                     v(lim, 'count') ? `${v(lim, 'min')}-${v(lim, 'max')}` : '-', closedRate === undefined ? '-' : `${fixed(100 * closedRate)} %`];
             })));
     const lowHot = adm.filter((n) => ok(`hot{scenario:${n}}`, 'rate>=0.99') === '✗');
     target('admission: ≥ 99 % hot in every row', lowHot.length ? `missed in ${lowHot.join(', ')}` : 'every row', lowHot.length === 0);
     const under = little.filter(([, x]) => x < 0.95);
     target('admission: hot/s ≥ 0.95 of callers / latency where the latency bounds the rate', little.length
-        ? little.map(([n, x]) => `${n.replace('adm_', '')} ${fixed(x, 2)}`).join(', ') : 'no row bound by the latency', under.length === 0);
+        ? little.map(([n, x]) => `${n.replace('adm_', '')} ${fixed(x, 3)}`).join(', ') : 'no row bound by the latency', under.length === 0);
 
     // Each offer at the end.
     out.push('\n## Each offer\'s `GET /circuit` at the end (teardown)\n', table(['offer', 'state', 'partnerCalls', 'partnerFailures', 'rejected', 'shed', 'limit'],

@@ -2,12 +2,12 @@
 # The benchmark: starts the packaged services once on 127.0.0.1, runs the k6 scenarios of bench/bench.js against them
 # (k6 judges and writes the results), and stops each service by its PID. What runs and why: bench/README.md.
 #
-#   ./mvnw package -DskipTests && bench/run.sh        # JDK 25, ~13 minutes, writes bench/RESULTS.md
+#   ./mvnw package -DskipTests && bench/run.sh        # JDK 25, ~11 minutes, writes bench/RESULTS.md
 #   JDKS="25 17" bench/run.sh                         # JDK 25, then JDK 17 below it in the same file
 #   OFFER_ADMISSION_ALGORITHM=vegas bench/run.sh      # the services inherit the environment (docs/configuration.md)
 #   SMOKE=1 OUT=target/bench-smoke.md bench/run.sh    # every scenario for a second or two (CI)
 #
-# Exits 1 on wrong answers (non-200, not an offer, a hot offer where only cold ones can be, no hot offer in S1), not
+# Exits 1 on wrong answers (non-200, not an offer, a hot offer where only cold ones can be, no hot one from S1), not
 # on missed targets: k6 prints ✓ or ✗ for each and exits 99, which is passed over here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
