@@ -256,7 +256,7 @@ export function handleSummary(data) {
     // Wrong answers fail the run (bench/run.sh reads VERDICT); the targets are reported.
     const wrongN = v('wrong_answers', 'count') || 0;
     if (wrongN) wrongs.unshift(`${wrongN} wrong answers (non-200, not an offer, or hot where only cold can be): wrong_answers in the JSON summary, tagged why`);
-    target(`wrong answers: none${COLD ? '' : ' (and S1 answered hot offers)'}; these fail the run`, wrongs.join('; ') || 'none', wrongs.length === 0);
+    target(`wrong answers: none${COLD ? '' : ', and hot offers from S1\'s offer'}; these fail the run`, wrongs.join('; ') || 'none', wrongs.length === 0);
     out.push(`\n### Targets${COLD ? ': cold start' : ''}\n`, table(['target', 'measured', ''], verdicts));
     const md = out.join('\n') + '\n';
     const files = { stdout: md };
