@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -181,14 +183,15 @@ class OverloadIT {
 
         final AtomicInteger connections = new AtomicInteger();
         private final ServerSocket server = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
+        private final ExecutorService threads = Executors.newCachedThreadPool();
 
         HangingPartner() throws IOException {
-            daemon(() -> {
+            threads.execute(() -> {
                 while (!server.isClosed()) {
                     try {
                         Socket socket = server.accept();
                         connections.incrementAndGet();
-                        daemon(() -> hang(socket));
+                        threads.execute(() -> hang(socket));
                     } catch (IOException closed) {
                         // the test is over
                     }
@@ -207,12 +210,6 @@ class OverloadIT {
             }
         }
 
-        private static void daemon(Runnable task) {
-            Thread thread = new Thread(task, "hanging-partner");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
         String url() {
             return "http://127.0.0.1:" + server.getLocalPort();
         }
@@ -220,6 +217,7 @@ class OverloadIT {
         @Override
         public void close() throws IOException {
             server.close();
+            threads.shutdown();
         }
     }
 
