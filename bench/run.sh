@@ -85,7 +85,7 @@ print(*[x.getsockname()[1] for x in s])')
     start offer2 offer "$o_2" PARTNER_OFFER_URL="$url:$closed"
     start partner3 partner-offer "$p_3"
     start offer3 offer "$o_3" PARTNER_OFFER_URL="$url:$p_3"
-    "$java" -Xmx64m e2e/src/test/java/dev/fastcircuitbreaker/e2e/HostilePartner.java endless-chunked "$h_4" >"$work/hostile.log" 2>&1 &
+    "$java" -Xmx64m offer/src/test/java/dev/fastcircuitbreaker/offer/bounds/HostilePartner.java endless-chunked "$h_4" >"$work/hostile.log" 2>&1 &
     pids+=($!)
     start offer4 offer "$o_4" PARTNER_OFFER_URL="$url:$h_4"
     await -s "$p_3"

@@ -6,10 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,7 +26,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.fastcircuitbreaker.e2e.Callers.Answer;
-import dev.fastcircuitbreaker.e2e.HostilePartner.Behaviour;
 import io.restassured.path.json.JsonPath;
 
 /**
@@ -32,7 +40,7 @@ class OverloadIT {
     private Callers callers;
     private ServiceProcess partner;
     private ServiceProcess offer;
-    private HostilePartner hangingPartner;
+    private HangingPartner hangingPartner;
     private CircuitEventStream events;
 
     @AfterEach
@@ -57,7 +65,7 @@ class OverloadIT {
 
         List<Answer> answers = callers.eachAsks(times);
 
-        assertTrue(times > 1 || reasons(answers).containsKey("200 offer-busy"), "callers over the limit are answered offer-busy");
+        assertTrue(times > 1 || reasons(answers).containsKey("200 offer-busy"), "those over the limit are answered offer-busy");
         expectHotOrBusyInTimeAndCircuitClosed(answers, before);
     }
 
@@ -67,7 +75,7 @@ class OverloadIT {
      */
     @Test
     void callersOverTheLimitWhileThePartnerHangsNeverWaitOutTwoTimeouts() throws Exception {
-        hangingPartner = new HostilePartner(Behaviour.STATUS_THEN_SILENCE, 0);
+        hangingPartner = new HangingPartner();
         offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", hangingPartner.url()));
         long timeoutMillis = circuit().getLong("timeoutMillis");
         callers = new Callers(offer.url(), 512);
@@ -83,7 +91,7 @@ class OverloadIT {
         assertEquals(List.of(), answers.stream().filter(answer -> answer.millis() >= 2 * timeoutMillis).toList(),
                 () -> "answers that waited out two timeouts: " + reasons + ", slowest (ms) " + slowest(answers));
         // The partner's own witness: a connection for each call that went to it, and each of those timed out.
-        assertEquals(timeouts, hangingPartner.connections().size(), () -> "partner connections for " + reasons);
+        assertEquals(timeouts, hangingPartner.connections.get(), () -> "partner connections for " + reasons);
         System.out.printf("512 callers at once on a hanging partner: %s, slowest (ms) %s%n", reasons, slowest(answers));
     }
 
@@ -165,6 +173,49 @@ class OverloadIT {
         assertFalse(logged.contains("WARN"), "no partner-failure warning in offer's log:\n" + logged);
         System.out.printf("%d callers' answers from the instant offer was ready: %s, slowest (ms) %s%n",
                 answers.size(), reasons, slowest(answers));
+    }
+
+    /** A partner that answers each request with a status line, then nothing; it counts the connections offer opens. */
+    private static final class HangingPartner implements AutoCloseable {
+
+        final AtomicInteger connections = new AtomicInteger();
+        private final ServerSocket server = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
+        private final ExecutorService threads = Executors.newCachedThreadPool();
+
+        HangingPartner() throws IOException {
+            threads.execute(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket socket = server.accept();
+                        connections.incrementAndGet();
+                        threads.execute(() -> hang(socket));
+                    } catch (IOException closed) {
+                        // the test is over
+                    }
+                }
+            });
+        }
+
+        /** The request's first byte, the status line, then nothing until offer lets go of the connection. */
+        private static void hang(Socket socket) {
+            try (socket) {
+                socket.getInputStream().read();
+                socket.getOutputStream().write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
+                socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+            } catch (IOException reset) {
+                // offer reset the connection
+            }
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            threads.shutdown();
+        }
     }
 
     /** How many answers of each "status reason". */

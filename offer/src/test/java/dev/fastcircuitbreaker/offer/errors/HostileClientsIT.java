@@ -11,8 +11,6 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import com.github.tomakehurst.wiremock.WireMockServer;
 
 import dev.fastcircuitbreaker.offer.OfferApi;
+import dev.fastcircuitbreaker.offer.PackagedOffer;
 import dev.fastcircuitbreaker.offer.PartnerDouble;
 import dev.fastcircuitbreaker.offer.PartnerDouble.InjectPartnerDouble;
 import io.quarkus.test.common.WithTestResource;
@@ -48,14 +47,14 @@ class HostileClientsIT {
 
     @BeforeEach
     void offerRunsOnASmallHeapWithAHealthyPartner() {
-        assertTrue(offer().info().arguments().map(List::of).orElseThrow().contains("-Xmx64m"), "offer runs with -Xmx64m");
+        assertTrue(PackagedOffer.arguments().contains("-Xmx64m"), () -> "offer runs with -Xmx64m: " + PackagedOffer.arguments());
         OfferApi.closeCircuit(partner);
     }
 
     @AfterEach
-    void offerStillServesGoodClients() throws IOException {
+    void offerStillServesGoodClients() {
         OfferApi.expectHotOffer();
-        String log = Files.readString(Path.of("target/quarkus.log"));
+        String log = PackagedOffer.log();
         assertFalse(log.contains("OutOfMemoryError"), "offer ran out of memory");
         assertFalse(log.contains("ERROR ["), () -> "offer logged an ERROR:\n" + log);
     }
@@ -101,7 +100,7 @@ class HostileClientsIT {
 
     @Test
     void closesIdleConnectionsAtTheIdleTimeoutWithoutAThreadForEach() throws IOException {
-        long threadsBefore = threads();
+        long threadsBefore = PackagedOffer.status("Threads:");
         List<Socket> idle = new ArrayList<>();
         try {
             for (int i = 0; i < 200; i++) {
@@ -113,7 +112,7 @@ class HostileClientsIT {
                 idle.add(socket);
             }
             OfferApi.expectHotOffer();
-            assertTrue(threads() <= threadsBefore + 16, "idle connections take no thread each");
+            assertTrue(PackagedOffer.status("Threads:") <= threadsBefore + 16, "idle connections take no thread each");
 
             await().atMost(IDLE_TIMEOUT.plusSeconds(10)).pollInterval(Duration.ofMillis(500))
                     .until(() -> idle.stream().allMatch(HostileClientsIT::closedByOffer));
@@ -122,19 +121,6 @@ class HostileClientsIT {
                 socket.close();
             }
         }
-    }
-
-    /** The packaged offer this test launched. */
-    private static ProcessHandle offer() {
-        return ProcessHandle.current().descendants()
-                .filter(process -> process.info().commandLine().orElse("").contains("quarkus-run.jar")).findFirst().orElseThrow();
-    }
-
-    /** offer's live threads, from /proc. */
-    private static long threads() throws IOException {
-        return Files.readAllLines(Path.of("/proc/" + offer().pid() + "/status")).stream()
-                .filter(line -> line.startsWith("Threads:")).mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")))
-                .findFirst().orElseThrow();
     }
 
     private static Socket connect() throws IOException {

@@ -1,4 +1,4 @@
-package dev.fastcircuitbreaker.e2e;
+package dev.fastcircuitbreaker.offer.bounds;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

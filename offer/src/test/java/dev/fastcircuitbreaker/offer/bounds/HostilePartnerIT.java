@@ -1,4 +1,4 @@
-package dev.fastcircuitbreaker.e2e;
+package dev.fastcircuitbreaker.offer.bounds;
 
 import static java.util.stream.Collectors.counting;
 import static java.util.stream.Collectors.groupingBy;
@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,22 +23,29 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import dev.fastcircuitbreaker.e2e.HostilePartner.Behaviour;
-import dev.fastcircuitbreaker.e2e.HostilePartner.Connection;
-import dev.fastcircuitbreaker.e2e.OfferClient.Answer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.fastcircuitbreaker.offer.OfferApi;
+import dev.fastcircuitbreaker.offer.PackagedOffer;
+import dev.fastcircuitbreaker.offer.bounds.HostilePartner.Behaviour;
+import dev.fastcircuitbreaker.offer.bounds.HostilePartner.Connection;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.RestAssured;
 
 /**
- * A partner that misbehaves at the socket level must not hurt offer: the packaged offer at {@code -Xmx64m} takes
- * {@value #CALLERS} callers asking one after another for {@value #LOAD_SECONDS} s per behaviour (docs/hostile-input.md).
+ * A partner that misbehaves at the socket level must not hurt offer: the packaged offer, on the small heap
+ * {@code quarkus.test.arg-line} gives it, takes {@value #CALLERS} callers asking one after another for
+ * {@value #LOAD_SECONDS} s per behaviour (docs/hostile-input.md).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@QuarkusIntegrationTest
+@WithTestResource(HostilePartnerIT.Partner.class)
 class HostilePartnerIT {
 
     private static final int CALLERS = 16;
@@ -42,27 +55,57 @@ class HostilePartnerIT {
     /** offer's answers, and its hold on a partner connection, may exceed the timeout by this much on a busy machine. */
     private static final long MARGIN_MILLIS = 1_500;
     private static final long MAX_RSS_MIB = 320;
+    private static final String DELAY = "quarkus.fault-tolerance.\"dev.fastcircuitbreaker.offer.PartnerOfferClient/hotOffer\""
+            + ".circuit-breaker.delay";
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private HostilePartner partner;
-    private ServiceProcess offer;
-    private OfferClient client;
-    private long timeoutMillis;
+    private static long timeoutMillis;
 
-    @BeforeAll
-    void startOfferWithASmallHeap() {
-        partner = new HostilePartner(Behaviour.HEALTHY, 0);
-        offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", partner.url(),
-                "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS), "JAVA_TOOL_OPTIONS", "-Xmx64m"));
-        client = new OfferClient(offer.url());
-        // From its first request, as a fresh offer meets it: a healthy partner gives a hot offer.
-        assertEquals("partner-answered", client.ask().reason());
-        assertEquals("CLOSED", client.circuit().getString("state"));
-        timeoutMillis = client.circuit().getLong("timeoutMillis");
+    HostilePartner partner;
+
+    /** The hostile partner, and offer's circuit delay set to {@value #DELAY_SECONDS} s. */
+    public static class Partner implements QuarkusTestResourceLifecycleManager {
+
+        private HostilePartner partner;
+
+        @Override
+        public Map<String, String> start() {
+            partner = new HostilePartner(Behaviour.HEALTHY, 0);
+            // %test, as application.properties sets the delay for the tests.
+            return Map.of("quarkus.rest-client.partner-offer.url", partner.url(),
+                    "%test." + DELAY, Integer.toString(DELAY_SECONDS));
+        }
+
+        @Override
+        public void inject(TestInjector injector) {
+            injector.injectIntoFields(partner, new TestInjector.MatchesType(HostilePartner.class));
+        }
+
+        @Override
+        public void stop() {
+            try {
+                partner.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
-    @AfterAll
-    void stop() throws Exception {
-        ServiceProcess.stopAll(offer, partner);
+    private record Answer(String reason, long millis) {
+    }
+
+    @BeforeEach
+    void freshOfferOnASmallHeap() throws Exception {
+        if (timeoutMillis == 0) {
+            assertTrue(PackagedOffer.arguments().contains("-Xmx64m"), () -> "offer on -Xmx64m: " + PackagedOffer.arguments());
+            OfferApi.awaitReady();
+            // From its first request, as a fresh offer meets it: a healthy partner gives a hot offer.
+            assertEquals("partner-answered", ask().reason());
+            assertEquals("CLOSED", OfferApi.circuitState());
+            assertEquals(DELAY_SECONDS, OfferApi.circuit().getLong("delaySeconds"));
+            timeoutMillis = OfferApi.circuit().getLong("timeoutMillis");
+        }
     }
 
     /**
@@ -96,18 +139,19 @@ class HostilePartnerIT {
         long longestHeld = served.stream().mapToLong(Connection::openMillis).max().orElseThrow();
         assertTrue(longestHeld <= timeoutMillis + MARGIN_MILLIS, () -> "a connection stayed open " + longestHeld + " ms");
 
-        assertTrue(offer.isAlive(), "offer is running");
-        assertFalse(offer.log().contains("OutOfMemoryError"), "offer ran out of memory");
+        assertTrue(PackagedOffer.process().isAlive(), "offer is running");
+        String log = PackagedOffer.log();
+        assertFalse(log.contains("OutOfMemoryError"), "offer ran out of memory");
         // Each failure is logged once, as the fallback's WARN; nothing of it is an ERROR.
-        assertFalse(offer.log().contains("ERROR ["), () -> "offer logged an ERROR:\n" + offer.log());
-        long rss = offer.rssMib();
+        assertFalse(log.contains("ERROR ["), () -> "offer logged an ERROR:\n" + log);
+        long rss = PackagedOffer.status("VmRSS:") / 1024;
         assertTrue(rss <= MAX_RSS_MIB, "offer's RSS " + rss + " MiB with -Xmx64m");
         System.out.printf("%s: %s, slowest %d ms; %d partner connections, longest held %d ms; offer RSS %d MiB%n",
                 behaviour, summary(answers), slowest, served.size(), longestHeld, rss);
 
         partner.behave(Behaviour.HEALTHY);
-        await().atMost(Duration.ofSeconds(DELAY_SECONDS + 15L)).pollInterval(Duration.ofMillis(200)).until(() ->
-                "partner-answered".equals(client.ask().reason()) && "CLOSED".equals(client.circuit().getString("state")));
+        await().atMost(Duration.ofSeconds(DELAY_SECONDS + 15L)).pollInterval(Duration.ofMillis(200))
+                .until(() -> "partner-answered".equals(ask().reason()) && "CLOSED".equals(OfferApi.circuitState()));
     }
 
     @Test
@@ -117,18 +161,18 @@ class HostilePartnerIT {
         List<Answer> answers = underLoad();
 
         assertTrue(answers.stream().allMatch(answer -> "partner-answered".equals(answer.reason())), () -> summary(answers));
-        assertEquals("CLOSED", client.circuit().getString("state"));
-        assertEquals(0, client.circuit().getInt("failures"));
+        assertEquals("CLOSED", OfferApi.circuitState());
+        assertEquals(0, OfferApi.circuit().getInt("failures"));
         partner.behave(Behaviour.HEALTHY);
     }
 
     /** Every answer of {@value #CALLERS} callers asking one after another for {@value #LOAD_SECONDS} s. */
-    private List<Answer> underLoad() throws Exception {
+    private static List<Answer> underLoad() throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(LOAD_SECONDS).toNanos();
         Callable<List<Answer>> caller = () -> {
             List<Answer> answers = new ArrayList<>();
             while (System.nanoTime() < end) {
-                answers.add(client.ask());
+                answers.add(ask());
             }
             return answers;
         };
@@ -142,6 +186,18 @@ class HostilePartnerIT {
         } finally {
             callers.shutdownNow();
         }
+    }
+
+    /** One {@code GET /offers}: the offer's reason (or the status, if no 200 came), and the time it took. */
+    private static Answer ask() throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/offers"))
+                .timeout(Duration.ofSeconds(30)).build();
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        String reason = response.statusCode() == 200 ? JSON.readTree(response.body()).path("reason").asText("no reason")
+                : "status " + response.statusCode();
+        return new Answer(reason, millis);
     }
 
     private static String summary(List<Answer> answers) {
