@@ -40,9 +40,9 @@ class DemoAsProcessesIT extends DemoScenario {
     /** The third process: Monitoror, with config.json's service addresses mapped to the two processes' ports. */
     @Override
     Monitoror openMonitoror() {
-        monitoror = Monitoror.start(Map.of("default", Monitoror.configFor(Map.of(
+        monitoror = Monitoror.start(Monitoror.configFor(Map.of(
                 "partner-offer:8081", partner.url().substring("http://".length()),
-                "offer:8080", offer.url().substring("http://".length())))));
+                "offer:8080", offer.url().substring("http://".length()))));
         return monitoror;
     }
 

@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -55,10 +54,10 @@ final class Monitoror implements AutoCloseable {
     }
 
     /**
-     * The executable on a free port of 127.0.0.1, with monitoror.env's settings and these named configs (contents by
-     * name; {@code default} is the board); its web UI on where the executable has one, as in compose.
+     * The executable on a free port of 127.0.0.1, with monitoror.env's settings and this board; its web UI on where the
+     * executable has one, as in compose.
      */
-    static Monitoror start(Map<String, String> configs) {
+    static Monitoror start(String config) {
         Path binary = binary();
         try (ServerSocket free = new ServerSocket(0)) {
             int port = free.getLocalPort();
@@ -73,11 +72,7 @@ final class Monitoror implements AutoCloseable {
             if (!new String(Files.readAllBytes(binary), StandardCharsets.ISO_8859_1).contains("<title>Monitoror</title>")) {
                 env.put("MO_DISABLEUI", "true");
             }
-            for (Map.Entry<String, String> config : configs.entrySet()) {
-                Path file = WORK.resolve(config.getKey() + "-" + port + ".json");
-                Files.writeString(file, config.getValue());
-                env.put(config.getKey().equals("default") ? "MO_CONFIG" : "MO_CONFIG_" + config.getKey().toUpperCase(), file.toString());
-            }
+            env.put("MO_CONFIG", Files.writeString(WORK.resolve("config-" + port + ".json"), config).toString());
             return new Monitoror("http://127.0.0.1:" + port, builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -123,9 +118,7 @@ final class Monitoror implements AutoCloseable {
         try {
             Process build = new ProcessBuilder("bash", Compose.ROOT.resolve("monitoror/build.sh").toString()).redirectErrorStream(true).start();
             String[] lines = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split("\\R");
-            if (!build.waitFor(20, TimeUnit.MINUTES)) {
-                ServiceProcess.killTree(build);
-            }
+            build.waitFor();
             String last = lines[lines.length - 1];
             return switch (build.exitValue()) {
                 case 0 -> Path.of(last);
@@ -140,9 +133,9 @@ final class Monitoror implements AutoCloseable {
         }
     }
 
-    /** Monitoror's errors on the named config, each as {@code ID: message}; none when it accepts it. */
-    List<String> errors(String config) {
-        return errors(config(config));
+    /** Monitoror's errors on the board, each as {@code ID: message}; none when it accepts it. */
+    List<String> errors() {
+        return errors(config());
     }
 
     private static List<String> errors(JsonNode answer) {
@@ -151,9 +144,9 @@ final class Monitoror implements AutoCloseable {
         return errors;
     }
 
-    /** Monitoror's answer on the named config: {@code {"config": {...hydrated...}}}, or with {@code "errors": [...]}. */
-    JsonNode config(String config) {
-        return json("/api/v1/configs/" + config).join();
+    /** Monitoror's answer on the board: {@code {"config": {...hydrated...}}}, or with {@code "errors": [...]}. */
+    JsonNode config() {
+        return json("/api/v1/configs/default").join();
     }
 
     /**
@@ -171,7 +164,7 @@ final class Monitoror implements AutoCloseable {
     }
 
     private Map<String, String> board(Function<String, CompletableFuture<JsonNode>> ask) {
-        JsonNode answer = config("default");
+        JsonNode answer = config();
         if (answer.has("errors")) {
             throw new AssertionError("Monitoror refuses the board: " + errors(answer));
         }

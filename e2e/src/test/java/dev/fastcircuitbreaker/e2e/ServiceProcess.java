@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,8 +17,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One packaged service ({@code <module>/target/quarkus-app/quarkus-run.jar}) running as a real process on 127.0.0.1,
- * on a free port unless one is given. Its output goes to {@code e2e/target/logs/<name>-<n>.log}.
+ * One packaged service ({@code <module>/target/quarkus-app/quarkus-run.jar}, with its {@code app.aot} when there is one)
+ * running as a real process on 127.0.0.1, on a free port unless one is given. Its output goes to {@code e2e/target/logs/<name>-<n>.log}.
  */
 final class ServiceProcess implements AutoCloseable {
 
@@ -31,15 +33,21 @@ final class ServiceProcess implements AutoCloseable {
 
     private ServiceProcess(String module, int port, Map<String, String> env) {
         this.module = module;
-        Path jar = Compose.ROOT.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify)");
+        Path app = Compose.ROOT.resolve(module).resolve("target/quarkus-app");
+        if (!Files.isRegularFile(app.resolve("quarkus-run.jar"))) {
+            throw new IllegalStateException(app + " has no quarkus-run.jar: package the services first (./mvnw verify)");
         }
         try {
             Files.createDirectories(LOGS);
             log = LOGS.resolve(module + "-" + STARTED.incrementAndGet() + ".log");
-            ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                    "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port, "-jar", jar.toString())
+            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                    "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port));
+            // As the images run it: from its own folder, with the AOT cache `./mvnw verify -Daot` trained (JDK 25).
+            if (Files.isRegularFile(app.resolve("app.aot"))) {
+                command.add("-XX:AOTCache=app.aot");
+            }
+            command.addAll(List.of("-jar", "quarkus-run.jar"));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(app.toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putAll(env);
             process = builder.start();

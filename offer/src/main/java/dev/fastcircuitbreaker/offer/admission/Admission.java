@@ -30,8 +30,8 @@ import io.vertx.core.Vertx;
 /**
  * How many calls go to the partner at once. The limit follows what the partner's calls measure (an algorithm of
  * Netflix's concurrency-limits, {@link AdmissionConfig#algorithm()}): with AIMD, the default, it grows by one with each
- * answer while it is in use and shrinks by a tenth with each call that timed out, whether the partner or offer itself
- * fell behind. A caller over the limit waits its turn, first come first served, at most
+ * answer while it is in use and shrinks by a tenth with each call that took three quarters of the timeout or more,
+ * whether the partner or offer itself fell behind: it tightens before the calls time out and count against the partner. A caller over the limit waits its turn, first come first served, at most
  * {@link AdmissionConfig#maxWait()}, and is {@link Busy} then; with a timeout on every partner call, no answer comes
  * later than the timeout plus that wait. As many may wait as may call at once (one round of calls); one more is Busy
  * at once.
@@ -53,7 +53,7 @@ public class Admission {
         Limit limit = switch (config.algorithm()) {
             case AIMD -> AIMDLimit.newBuilder().initialLimit(config.initialLimit())
                     .minLimit(Math.min(config.initialLimit(), 20)).maxLimit(config.maxLimit())
-                    .timeout(policy.timeout().toNanos(), TimeUnit.NANOSECONDS).build();
+                    .timeout(policy.timeout().toNanos() * 3 / 4, TimeUnit.NANOSECONDS).build();
             case GRADIENT2 -> Gradient2Limit.newBuilder().initialLimit(config.initialLimit())
                     .minLimit(Math.min(config.initialLimit(), 20)).maxConcurrency(config.maxLimit()).build();
             case VEGAS -> VegasLimit.newBuilder().initialLimit(config.initialLimit()).maxConcurrency(config.maxLimit()).build();
@@ -65,6 +65,11 @@ public class Admission {
                 .description("Calls to partner-offer under way").register(registry);
         Gauge.builder("offer.admission.waiting", waiting, AtomicInteger::get)
                 .description("Callers waiting for a place").register(registry);
+    }
+
+    /** Whether a newcomer now would be {@link Busy} at once: as many wait their turn as may call the partner. */
+    boolean flooded() {
+        return waiting.get() >= limiter.getLimit();
     }
 
     /** How many calls may go to the partner at once now. */

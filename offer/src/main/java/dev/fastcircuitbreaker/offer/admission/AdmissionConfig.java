@@ -23,7 +23,7 @@ public interface AdmissionConfig {
     enum Algorithm {
         /**
          * TCP's additive increase, multiplicative decrease: one more for each call answered while the limit is in use,
-         * a tenth less for each that timed out (bench/ADMISSION.md measures the three).
+         * a tenth less for each that took three quarters of the timeout or more (bench/ADMISSION.md measures the three).
          */
         AIMD,
         /** Netflix's Gradient2: the limit follows the ratio of the long-term to the recent latency. */

@@ -68,9 +68,9 @@ public class PartnerCircuit {
 
     /**
      * Counts one call as the breaker judged it, which its answer tells: hot, turned away, or failed for a reason; or
-     * shed by {@link AdmittedOffers} before it reached the breaker.
+     * shed by {@link AdmittedOffers} before it reached the breaker, or by {@code FloodGate} (told as an event).
      */
-    void count(Offer answer) {
+    void count(@Observes Offer answer) {
         switch (answer.reason()) {
             case PARTNER_ANSWERED -> {
                 partnerCalls.increment();
