@@ -10,7 +10,8 @@ import urllib.error
 import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-JAR = ROOT / "offer/target/quarkus-app/quarkus-run.jar"
+APP = ROOT / "offer/target/quarkus-app"
+JAR = APP / "quarkus-run.jar"
 LOGS = ROOT / "e2e/target/logs"
 LISTENING = re.compile(r"Listening on: http://127\.0\.0\.1:(\d+)")
 
@@ -41,9 +42,11 @@ class OfferService:
         LOGS.mkdir(parents=True, exist_ok=True)
         self.log = LOGS / f"{name}.log"
         with open(self.log, "wb") as log:
+            # As the images run it (and e2e's ServiceProcess): from its folder, with the AOT cache -Daot trained.
+            aot = ["-XX:AOTCache=app.aot"] if (APP / "app.aot").is_file() else []
             self._process = subprocess.Popen(
-                [java(), "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=0", "-jar", str(JAR)],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env={**os.environ, **env})
+                [java(), "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=0", *aot, "-jar", "quarkus-run.jar"],
+                cwd=APP, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env={**os.environ, **env})
         try:
             self.url = f"http://127.0.0.1:{self._await_port(60)}"
             self._await_ready(60)
