@@ -30,7 +30,8 @@ public class PartnerDouble implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        server = new WireMockServer(options().port(freePort()).bindAddress("127.0.0.1"));
+        // A thread for each delayed answer, as many as offer's first limit of calls at once and more (FloodTest).
+        server = new WireMockServer(options().port(freePort()).bindAddress("127.0.0.1").containerThreads(100));
         server.start();
         return Map.of("quarkus.rest-client.partner-offer.url", server.baseUrl());
     }
