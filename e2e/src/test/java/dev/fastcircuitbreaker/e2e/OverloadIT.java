@@ -96,7 +96,7 @@ class OverloadIT {
     }
 
     /**
-     * A healthy partner that takes 50 ms to answer, as one across a network, and 256 callers, eight times the limit a
+     * A healthy partner that takes 50 ms to answer, as one across a network, and 256 callers, four times the limit a
      * fresh offer starts with: the first answers hot or busy in time; the limit grows past the callers, and then every
      * caller gets a hot offer. Then the partner slows past the timeout: the answers are cold, none waits out two
      * timeouts, and the circuit opens on the partner's timeouts, not on offer's load.
