@@ -110,11 +110,13 @@ abstract class DemoScenario {
         core = optional(this::openMonitoror);
         // The first look from the instant both report ready: every tile asked at once, as the UI does, while customers ask.
         List<CompletableFuture<OfferClient.Answer>> customers = IntStream.range(0, FIRST_CUSTOMERS).mapToObj(i -> offer.askAsync()).toList();
+        Map<String, String> firstLook = core == null ? null : core.boardAtOnce();
+        List<String> reasons = customers.stream().map(answer -> answer.join().reason()).toList();
         if (core != null) {
-            expectTiles("the board's first look", core.boardAtOnce(), ALL_UP);
+            expectTiles("the board's first look (the customers got " + reasons + ", then /circuit " + offer.circuit().prettify()
+                    + ")", firstLook, ALL_UP);
             lastLook = Instant.now();
         }
-        List<String> reasons = customers.stream().map(answer -> answer.join().reason()).toList();
         assertEquals(FIRST_CUSTOMERS, reasons.stream().filter("partner-answered"::equals).count(), () -> "the first customers got " + reasons);
         assertEquals(0, offer.circuit().getLong("partnerFailures"));
         assertFalse(offerLog().contains(" WARN "), () -> "no partner-failure warning in offer's log:\n" + offerLog());
