@@ -92,8 +92,7 @@ class OverloadIT {
         assertEquals(answers.size(), timeouts + busyOrOpen, "a 200 each: timed out, busy or circuit open: " + reasons);
         // Not timeout + MARGIN_MILLIS: a fresh offer takes a while to read 512 requests at once, and the timeout of each
         // call it lets through starts only then.
-        assertEquals(List.of(), answers.stream().filter(answer -> answer.millis() >= 2 * timeoutMillis).toList(),
-                () -> "answers that waited out two timeouts: " + reasons + ", slowest (ms) " + slowest(answers));
+        expectNoneLaterThan(2 * timeoutMillis, answers);
         // The partner's own witness: a connection for each call that went to it, and each of those timed out.
         assertEquals(timeouts, hangingPartner.connections.get(), () -> "partner connections for " + reasons);
         System.out.printf("512 callers at once on a hanging partner: %s, slowest (ms) %s%n", reasons, slowest(answers));
@@ -130,8 +129,7 @@ class OverloadIT {
         // timeouts, all at once, took up to about 1.5 s to answer here.
         long timeoutMillis = before.circuit().getLong("timeoutMillis");
         Map<String, Long> reasons = reasons(slowed);
-        assertEquals(List.of(), slowed.stream().filter(answer -> answer.millis() >= 2 * timeoutMillis).toList(),
-                () -> "answers that waited out two timeouts: " + reasons + ", slowest (ms) " + slowest(slowed));
+        expectNoneLaterThan(2 * timeoutMillis, slowed);
         assertEquals(slowed.size(), reasons.getOrDefault("200 timeout", 0L) + reasons.getOrDefault("200 circuit-open", 0L)
                 + reasons.getOrDefault("200 offer-busy", 0L), () -> "cold offers only: " + reasons);
         assertTrue(reasons.getOrDefault("200 timeout", 0L) >= 3, () -> "the partner's timeouts: " + reasons);
@@ -155,8 +153,7 @@ class OverloadIT {
      */
     private void expectHotOrBusyInTimeAndCircuitClosed(List<Answer> answers, Witnesses before, long marginMillis) {
         long bound = before.circuit().getLong("timeoutMillis") + marginMillis;
-        assertEquals(List.of(), answers.stream().filter(answer -> answer.millis() > bound).toList(),
-                () -> "answers later than " + bound + " ms (the slowest, in ms: " + slowest(answers) + ")");
+        expectNoneLaterThan(bound, answers);
         Map<String, Long> reasons = reasons(answers);
         long hot = reasons.getOrDefault("200 partner-answered", 0L);
         long busy = reasons.getOrDefault("200 offer-busy", 0L);
@@ -227,6 +224,13 @@ class OverloadIT {
         Map<String, Long> reasons = new TreeMap<>();
         answers.forEach(answer -> reasons.merge(answer.status() + " " + answer.reason(), 1L, Long::sum));
         return reasons;
+    }
+
+    /** No answer later than {@code millis}; else how many were, by reason, and the slowest answer of each reason. */
+    private static void expectNoneLaterThan(long millis, List<Answer> answers) {
+        List<Answer> late = answers.stream().filter(answer -> answer.millis() > millis).toList();
+        assertEquals(Map.of(), reasons(late),
+                () -> "answers later than " + millis + " ms; of all " + answers.size() + ", the slowest (ms): " + slowest(answers));
     }
 
     private static Map<String, Long> slowest(List<Answer> answers) {
