@@ -91,7 +91,7 @@ print(*[x.getsockname()[1] for x in s])')
     await -s "$p_3"
     kill -STOP "$partner3_pid" # S3's partner hangs from here on: its port accepts, nothing answers
     await -fs "$p_p" "$p_1" "$o_1" "$o_2" "$o_3" "$o_4"
-    grep -q 'listening on' "$work/hostile.log" || { echo "HostilePartner did not start:" >&2; cat "$work/hostile.log" >&2; exit 1; }
+    grep -q 'Listening on' "$work/hostile.log" || { echo "HostilePartner did not start:" >&2; cat "$work/hostile.log" >&2; exit 1; }
     started=$(date +%s%3N)
     # A fresh offer in front of S1's partner, measured alone from the instant it is ready: its port accepts during its
     # warm-up, and from then on k6 polls for readiness.

@@ -6,19 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +32,7 @@ class OverloadIT {
     private Callers callers;
     private ServiceProcess partner;
     private ServiceProcess offer;
-    private HangingPartner hangingPartner;
+    private ServiceProcess hangingPartner;
     private CircuitEventStream events;
 
     @AfterEach
@@ -79,7 +70,7 @@ class OverloadIT {
      */
     @Test
     void callersOverTheLimitWhileThePartnerHangsNeverWaitOutTwoTimeouts() throws Exception {
-        hangingPartner = new HangingPartner();
+        hangingPartner = ServiceProcess.hostilePartner("status-then-silence");
         offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", hangingPartner.url()));
         long timeoutMillis = circuit().getLong("timeoutMillis");
         callers = new Callers(offer.url(), 512);
@@ -94,7 +85,8 @@ class OverloadIT {
         // call it lets through starts only then.
         expectNoneLaterThan(2 * timeoutMillis, answers);
         // The partner's own witness: a connection for each call that went to it, and each of those timed out.
-        assertEquals(timeouts, hangingPartner.connections.get(), () -> "partner connections for " + reasons);
+        long connections = hangingPartner.log().lines().filter(line -> line.startsWith("connection ")).count();
+        assertEquals(timeouts, connections, () -> "partner connections for " + reasons);
         System.out.printf("512 callers at once on a hanging partner: %s, slowest (ms) %s%n", reasons, slowest(answers));
     }
 
@@ -174,49 +166,6 @@ class OverloadIT {
         assertFalse(logged.contains("WARN"), "no partner-failure warning in offer's log:\n" + logged);
         System.out.printf("%d callers' answers from the instant offer was ready: %s, slowest (ms) %s%n",
                 answers.size(), reasons, slowest(answers));
-    }
-
-    /** A partner that answers each request with a status line, then nothing; it counts the connections offer opens. */
-    private static final class HangingPartner implements AutoCloseable {
-
-        final AtomicInteger connections = new AtomicInteger();
-        private final ServerSocket server = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
-        private final ExecutorService threads = Executors.newCachedThreadPool();
-
-        HangingPartner() throws IOException {
-            threads.execute(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket socket = server.accept();
-                        connections.incrementAndGet();
-                        threads.execute(() -> hang(socket));
-                    } catch (IOException closed) {
-                        // the test is over
-                    }
-                }
-            });
-        }
-
-        /** The request's first byte, the status line, then nothing until offer lets go of the connection. */
-        private static void hang(Socket socket) {
-            try (socket) {
-                socket.getInputStream().read();
-                socket.getOutputStream().write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
-                socket.getInputStream().transferTo(OutputStream.nullOutputStream());
-            } catch (IOException reset) {
-                // offer reset the connection
-            }
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getLocalPort();
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            threads.shutdown();
-        }
     }
 
     /** How many answers of each "status reason". */

@@ -17,14 +17,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One packaged service ({@code <module>/target/quarkus-app/quarkus-run.jar}, with its {@code app.aot} when there is one)
- * running as a real process on 127.0.0.1, on a free port unless one is given. Its output goes to {@code e2e/target/logs/<name>-<n>.log}.
+ * One packaged service ({@code <module>/target/quarkus-app/quarkus-run.jar}, with its {@code app.aot} when there is one),
+ * or offer's partner double, running as a real process on 127.0.0.1, on a free port unless one is given. Its output goes
+ * to {@code e2e/target/logs/<name>-<n>.log}.
  */
 final class ServiceProcess implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("Listening on: http://127\\.0\\.0\\.1:(\\d+)");
     private static final Path LOGS = Compose.ROOT.resolve("e2e/target/logs");
     private static final AtomicInteger STARTED = new AtomicInteger();
+    private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
 
     private final String module;
     private final Process process;
@@ -32,22 +34,15 @@ final class ServiceProcess implements AutoCloseable {
     private final int port;
 
     private ServiceProcess(String module, int port, Map<String, String> env) {
+        this(module, jar(module, port), Compose.ROOT.resolve(module).resolve("target/quarkus-app"), env);
+    }
+
+    private ServiceProcess(String module, List<String> command, Path directory, Map<String, String> env) {
         this.module = module;
-        Path app = Compose.ROOT.resolve(module).resolve("target/quarkus-app");
-        if (!Files.isRegularFile(app.resolve("quarkus-run.jar"))) {
-            throw new IllegalStateException(app + " has no quarkus-run.jar: package the services first (./mvnw verify)");
-        }
         try {
             Files.createDirectories(LOGS);
             log = LOGS.resolve(module + "-" + STARTED.incrementAndGet() + ".log");
-            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                    "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port));
-            // As the images run it: from its own folder, with the AOT cache `./mvnw verify -Daot` trained (JDK 25).
-            if (Files.isRegularFile(app.resolve("app.aot"))) {
-                command.add("-XX:AOTCache=app.aot");
-            }
-            command.addAll(List.of("-jar", "quarkus-run.jar"));
-            ProcessBuilder builder = new ProcessBuilder(command).directory(app.toFile())
+            ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putAll(env);
             process = builder.start();
@@ -71,6 +66,29 @@ final class ServiceProcess implements AutoCloseable {
                 each.close();
             }
         }
+    }
+
+    // As the images run it: from its own folder, with the AOT cache `./mvnw verify -Daot` trained (JDK 25).
+    private static List<String> jar(String module, int port) {
+        Path app = Compose.ROOT.resolve(module).resolve("target/quarkus-app");
+        if (!Files.isRegularFile(app.resolve("quarkus-run.jar"))) {
+            throw new IllegalStateException(app + " has no quarkus-run.jar: package the services first (./mvnw verify)");
+        }
+        List<String> command = new ArrayList<>(List.of(JAVA, "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port));
+        if (Files.isRegularFile(app.resolve("app.aot"))) {
+            command.add("-XX:AOTCache=app.aot");
+        }
+        command.addAll(List.of("-jar", "quarkus-run.jar"));
+        return command;
+    }
+
+    /**
+     * offer's socket-level partner double ({@code offer/src/test/java/…/bounds/HostilePartner.java}) as a program, as
+     * bench/ runs it, behaving so ({@code status-then-silence}, …); its log has a line for each connection offer opens.
+     */
+    static ServiceProcess hostilePartner(String behaviour) {
+        return new ServiceProcess("hostile-partner", List.of(JAVA, "-Xmx64m",
+                "offer/src/test/java/dev/fastcircuitbreaker/offer/bounds/HostilePartner.java", behaviour), Compose.ROOT, Map.of());
     }
 
     /** Starts the module's jar on a free port; returns the instant it reports ready, as a load balancer sees it. */

@@ -62,6 +62,7 @@ public final class HostilePartner implements AutoCloseable {
     private final ServerSocket server;
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
     private volatile Behaviour behaviour;
+    private volatile boolean printsConnections;
 
     HostilePartner(Behaviour behaviour, int port) {
         this.behaviour = behaviour;
@@ -73,9 +74,11 @@ public final class HostilePartner implements AutoCloseable {
         daemon(this::accept, "hostile-partner-accept");
     }
 
+    /** As a program, it says where it listens as Quarkus does, and prints a line for each connection: its own count. */
     public static void main(String[] args) throws InterruptedException {
         HostilePartner partner = new HostilePartner(Behaviour.of(args[0]), args.length > 1 ? Integer.parseInt(args[1]) : 0);
-        System.out.println("HostilePartner " + partner.behaviour + " listening on " + partner.url());
+        partner.printsConnections = true;
+        System.out.println("HostilePartner " + partner.behaviour + " Listening on: " + partner.url());
         Thread.currentThread().join();
     }
 
@@ -102,6 +105,9 @@ public final class HostilePartner implements AutoCloseable {
                 Socket socket = server.accept();
                 Connection connection = new Connection();
                 connections.add(connection);
+                if (printsConnections) {
+                    System.out.println("connection " + connections.size());
+                }
                 daemon(() -> serve(socket, connection), "hostile-partner-" + connections.size());
             } catch (IOException closed) {
                 // the test is over
