@@ -11,7 +11,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -26,12 +25,10 @@ class OfferPageIT {
     private ServiceProcess partner;
     private ServiceProcess offer;
     private Browser chromium;
-    private WebDriver browser;
 
     @BeforeEach
     void startBrowser() {
         chromium = Browser.start();
-        browser = chromium.driver;
     }
 
     @AfterEach
@@ -47,7 +44,7 @@ class OfferPageIT {
     @Test
     void showsTheBreakerOpeningCountingDownAndClosing() {
         startServices();
-        browser.get(offer.url() + "/");
+        chromium.driver.get(offer.url() + "/");
         await("the circuit CLOSED and the page live", () -> text("state").equals("CLOSED") && text("connection").equals("(live)"));
         click("get-offer");
         await("a hot offer for the first customer", () -> text("offer").startsWith("hot (partner-answered)"));
@@ -57,7 +54,7 @@ class OfferPageIT {
             click("get-offer");
             return text("state").equals("OPEN");
         });
-        assertTrue(browser.findElement(By.id("state")).getCssValue("background-color").contains("208, 49, 45"),
+        assertTrue(chromium.driver.findElement(By.id("state")).getCssValue("background-color").contains("208, 49, 45"),
                 "a red badge");
         assertTrue(text("failures").equals("3 / 3"), text("failures"));
         String countdown = text("countdown");
@@ -77,10 +74,10 @@ class OfferPageIT {
         await("the whole story on the page", () -> eventsText().contains("OPEN → HALF_OPEN")
                 && eventsText().contains("HALF_OPEN → CLOSED"));
         // Read in one go: the page redraws the timeline with each message, replacing its elements.
-        List<?> bands = (List<?>) ((JavascriptExecutor) browser).executeScript(
+        List<?> bands = (List<?>) ((JavascriptExecutor) chromium.driver).executeScript(
                 "return [...document.querySelectorAll('#timeline rect')].map(band => band.getAttribute('fill'))");
         assertTrue(bands.containsAll(List.of("#2e9e44", "#d0312d", "#f0a202")), "bands of each state: " + bands);
-        Number marks = (Number) ((JavascriptExecutor) browser).executeScript(
+        Number marks = (Number) ((JavascriptExecutor) chromium.driver).executeScript(
                 "return document.querySelectorAll('#timeline line').length");
         assertTrue(marks.intValue() >= 6, "each event marked: " + marks);
         chromium.screenshot("offer-page-closed");
@@ -101,7 +98,7 @@ class OfferPageIT {
     }
 
     private String text(String id) {
-        return browser.findElement(By.id(id)).getText().strip();
+        return chromium.driver.findElement(By.id(id)).getText().strip();
     }
 
     private String eventsText() {
@@ -109,11 +106,11 @@ class OfferPageIT {
     }
 
     private void click(String id) {
-        browser.findElement(By.id(id)).click();
+        chromium.driver.findElement(By.id(id)).click();
     }
 
     private void await(String what, java.util.function.BooleanSupplier condition) {
-        new WebDriverWait(browser, patience(), Duration.ofMillis(300)).withMessage(() -> what + "; page shows state "
+        new WebDriverWait(chromium.driver, patience(), Duration.ofMillis(300)).withMessage(() -> what + "; page shows state "
                 + text("state") + ", offer " + text("offer") + ", events:\n" + eventsText())
                 .until(driver -> condition.getAsBoolean());
     }
