@@ -24,6 +24,8 @@ import dev.fastcircuitbreaker.offer.PartnerDouble;
 import dev.fastcircuitbreaker.offer.PartnerDouble.InjectPartnerDouble;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 
@@ -33,8 +35,20 @@ import io.restassured.path.json.JsonPath;
  * Offer's own overload: the circuit stays CLOSED with no failure, and each busy answer is counted as shed.
  */
 @QuarkusTest
+@TestProfile(FloodTest.PatientBreaker.class)
 @WithTestResource(PartnerDouble.class)
 class FloodTest {
+
+    /**
+     * A timeout far past the double's 200 ms: the double shares this JVM and its cores with offer and the customers,
+     * and once held 8 of a flood's calls past the 1 s timeout in CI. This test is about admission, not the timeout.
+     */
+    public static class PatientBreaker implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.fault-tolerance.\"dev.fastcircuitbreaker.offer.PartnerOfferClient/hotOffer\".timeout.value", "5000");
+        }
+    }
 
     @InjectPartnerDouble
     WireMockServer partner;
