@@ -1,8 +1,0 @@
-package dev.fastcircuitbreaker.offer;
-
-import io.quarkus.test.junit.QuarkusIntegrationTest;
-
-/** The same tests against the packaged application: the jar, or the native executable with {@code -Dnative}. */
-@QuarkusIntegrationTest
-class CircuitOverriddenByKeyIT extends CircuitOverriddenByKeyTest {
-}
