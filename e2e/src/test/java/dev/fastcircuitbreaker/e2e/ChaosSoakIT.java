@@ -25,14 +25,14 @@ import org.junit.jupiter.api.Test;
 import dev.fastcircuitbreaker.e2e.OfferClient.Answer;
 
 /**
- * A bad day under steady load: 100 requests a second for 80 s while the real partner-offer is killed and restarted,
- * stopped and continued, on a schedule. About 2 minutes, 127.0.0.1 only.
+ * A bad day under steady load: 100 requests a second for 40 s while the real partner-offer is killed and restarted,
+ * stopped and continued, on a schedule. About a minute, 127.0.0.1 only.
  */
 class ChaosSoakIT {
 
     private static final int DELAY_SECONDS = 3;
     private static final int REQUESTS_PER_SECOND = 100;
-    private static final int LOAD_SECONDS = 80;
+    private static final int LOAD_SECONDS = 40;
     private static final Pattern STATE_CHANGE = Pattern.compile("changed state from (\\w+) to (\\w+)");
 
     private final List<Answer> answers = Collections.synchronizedList(new ArrayList<>());
@@ -67,14 +67,14 @@ class ChaosSoakIT {
         long warmRssMib = offer.rssMib();
 
         ScheduledExecutorService chaos = Executors.newSingleThreadScheduledExecutor();
-        chaos(chaos, 8, "kill", () -> partner.kill());
-        chaos(chaos, 20, "restart", () -> partner = partner.restart(Map.of()));
-        chaos(chaos, 32, "SIGSTOP", () -> partner.pause());
-        chaos(chaos, 44, "SIGCONT", () -> partner.resume());
-        chaos(chaos, 56, "kill", () -> partner.kill());
-        chaos(chaos, 62, "restart", () -> partner = partner.restart(Map.of()));
-        chaos(chaos, 70, "SIGSTOP", () -> partner.pause());
-        chaos(chaos, 72, "SIGCONT", () -> partner.resume());
+        chaos(chaos, 4, "kill", () -> partner.kill());
+        chaos(chaos, 10, "restart", () -> partner = partner.restart(Map.of()));
+        chaos(chaos, 16, "SIGSTOP", () -> partner.pause());
+        chaos(chaos, 22, "SIGCONT", () -> partner.resume());
+        chaos(chaos, 28, "kill", () -> partner.kill());
+        chaos(chaos, 31, "restart", () -> partner = partner.restart(Map.of()));
+        chaos(chaos, 35, "SIGSTOP", () -> partner.pause());
+        chaos(chaos, 36, "SIGCONT", () -> partner.resume());
         chaos.shutdown();
         int count = LOAD_SECONDS * REQUESTS_PER_SECOND;
         long start = System.nanoTime();
