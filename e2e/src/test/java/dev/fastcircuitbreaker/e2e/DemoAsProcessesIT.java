@@ -1,68 +1,118 @@
 package dev.fastcircuitbreaker.e2e;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The demo with the two packaged services and Monitoror as processes: partner-offer stopped is SIGKILL, started a new
- * process, paused SIGSTOP. offer's policy is set through its environment, each number other than the annotations'
- * (3, 15 s, 1000 ms), so the demo passes only if the variables reach the breaker. The delay is longer than a partner
- * restart on CI's busy machine (with 8 s it was once over first), to see "back but still cold".
+ * The demo as local processes, as README's "Run it" gives it to a machine without Docker: {@code ./demo.sh --local}
+ * (the two packaged services and Monitoror), then each step from another shell ({@code ./demo.sh stop|start|pause|
+ * unpause|slow partner-offer}) and {@code ./demo.sh down}, which must leave no process behind, with nothing logged as
+ * an error. Free ports of 127.0.0.1, through demo.sh's and Quarkus' own variables. offer's policy is set through its
+ * environment, each number other than the annotations' (3, 15 s, 1000 ms), so the demo passes only if the variables
+ * reach the breaker. The delay is longer than a partner restart on CI's busy machine (with 8 s it was once over
+ * first), to see "back but still cold".
  */
 class DemoAsProcessesIT extends DemoScenario {
 
     private static final Policy POLICY = new Policy(5, 20, 800);
+    private static final Path STATE = Compose.ROOT.resolve("target/demo");
+    private static final Path LOG = Compose.ROOT.resolve("e2e/target/logs/demo-local.log");
+    private static final Pattern PROBLEMS = Pattern.compile(" (ERROR|SEVERE) |Exception");
 
-    private ServiceProcess partner;
-    private ServiceProcess offer;
-    private Monitoror monitoror;
+    private final Map<String, String> env = Map.of("OFFER_PORT", freePort(), "PARTNER_OFFER_PORT", freePort(),
+            "MONITOROR_PORT", freePort(), "QUARKUS_HTTP_HOST", "127.0.0.1",
+            "CIRCUIT_FAILURES_TO_OPEN", Integer.toString(POLICY.failuresToOpen()),
+            "CIRCUIT_DELAY_SECONDS", Integer.toString(POLICY.delaySeconds()),
+            "PARTNER_TIMEOUT_MILLIS", Integer.toString(POLICY.timeoutMillis()));
+    private Process demo;
+    private final List<String> pids = new ArrayList<>();
 
     DemoAsProcessesIT() {
         super(POLICY);
     }
 
+    /** Up means both services ready and warm, and the board started where there is a Monitoror: "[demo] up in". */
     @BeforeAll
-    void startPartnerAndOffer() {
-        partner = ServiceProcess.start("partner-offer", Map.of());
-        offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", partner.url(),
-                "CIRCUIT_FAILURES_TO_OPEN", Integer.toString(POLICY.failuresToOpen()),
-                "CIRCUIT_DELAY_SECONDS", Integer.toString(POLICY.delaySeconds()),
-                "PARTNER_TIMEOUT_MILLIS", Integer.toString(POLICY.timeoutMillis())));
+    void demoUp() throws IOException {
+        Files.createDirectories(LOG.getParent());
+        ProcessBuilder builder = new ProcessBuilder("./demo.sh", "--local").directory(Compose.ROOT.toFile())
+                .redirectErrorStream(true).redirectOutput(LOG.toFile());
+        builder.environment().putAll(env);
+        demo = builder.start();
+        await().alias("./demo.sh --local up, see " + LOG).atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))
+                .failFast("./demo.sh --local exited, see " + LOG, () -> !demo.isAlive())
+                .until(() -> Monitoror.read(LOG).contains("[demo] up in"));
+        pids.addAll(List.of(pid("partner-offer"), pid("offer")));
     }
 
     @AfterAll
-    void stopProcesses() throws Exception {
-        ServiceProcess.stopAll(monitoror, offer, partner);
+    void demoDown() throws Exception {
+        if (demo == null) {
+            return;
+        }
+        pids.add(pid("partner-offer"));
+        if (Files.exists(STATE.resolve("monitoror.pid"))) {
+            pids.add(pid("monitoror"));
+        }
+        demoSh("down");
+        boolean ended = demo.waitFor(30, TimeUnit.SECONDS);
+        if (!ended) {
+            ServiceProcess.stop(demo); // its own Ctrl-C: it stops what it started
+        }
+        assertTrue(ended, "./demo.sh --local still ran after ./demo.sh down");
+        for (String pid : pids) {
+            assertFalse(ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false),
+                    "process " + pid + " still runs after ./demo.sh down");
+        }
+        for (String service : List.of("partner-offer", "offer", "monitoror")) {
+            Path log = STATE.resolve(service + ".log");
+            List<String> problems = Files.exists(log) ? Monitoror.read(log).lines().filter(PROBLEMS.asPredicate()).toList() : List.of();
+            assertEquals(List.of(), problems, service + " logged errors in the demo");
+        }
     }
 
-    /** The third process: Monitoror, with config.json's service addresses mapped to the two processes' ports. */
+    /** The board ./demo.sh --local started; where it found no Monitoror (its log says why), skipped except in CI. */
     @Override
     Monitoror openMonitoror() {
-        monitoror = Monitoror.start(Monitoror.configFor(Map.of(
-                "partner-offer:8081", partner.url().substring("http://".length()),
-                "offer:8080", offer.url().substring("http://".length()))));
-        return monitoror;
+        if (!Files.exists(STATE.resolve("monitoror.cmd"))) {
+            SkipReasons.skipOutsideCi("./demo.sh --local ran no Monitoror (" + LOG + "); MONITOROR_BIN is not set (.ci/run sets it)");
+        }
+        return Monitoror.at("http://127.0.0.1:" + env.get("MONITOROR_PORT"));
     }
 
     @Override
     void partner(String step) {
-        switch (step) {
-            case "stop" -> partner.kill();
-            case "start" -> {
-                partner = partner.restart(Map.of());
-                partner.awaitReady();
-            }
-            case "pause" -> partner.pause();
-            case "unpause" -> partner.resume();
-            default -> throw new IllegalArgumentException(step);
+        demoSh(step, "partner-offer");
+        if (step.equals("pause")) {
+            assertTrue(demoSh("status").contains("partner-offer: paused"), "./demo.sh status says partner-offer is paused");
         }
     }
 
     @Override
+    void slowPartner(String latency) {
+        demoSh("slow", "partner-offer", latency);
+    }
+
+    @Override
     String partnerStopped() {
-        return "failed unable to get " + partner.url() + "/q/health";
+        return "failed unable to get " + partnerUrl() + "/q/health";
     }
 
     @Override
@@ -72,16 +122,49 @@ class DemoAsProcessesIT extends DemoScenario {
 
     @Override
     String offerUrl() {
-        return offer.url();
+        return "http://localhost:" + env.get("OFFER_PORT");
     }
 
     @Override
     String partnerUrl() {
-        return partner.url();
+        return "http://localhost:" + env.get("PARTNER_OFFER_PORT");
     }
 
     @Override
     String offerLog() {
-        return offer.log();
+        return Monitoror.read(STATE.resolve("offer.log"));
+    }
+
+    /** One of README's commands from another shell, in this demo's ports; its output, once it exited 0. */
+    private String demoSh(String... command) {
+        timeline.step("./demo.sh " + String.join(" ", command));
+        List<String> line = new ArrayList<>(List.of("./demo.sh"));
+        line.addAll(List.of(command));
+        ProcessBuilder builder = new ProcessBuilder(line).directory(Compose.ROOT.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        try {
+            Process step = builder.start();
+            String output = new String(step.getInputStream().readAllBytes());
+            assertTrue(step.waitFor(2, TimeUnit.MINUTES), "./demo.sh " + command[0] + " ended");
+            assertEquals(0, step.exitValue(), () -> "./demo.sh " + String.join(" ", command) + ":\n" + output);
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String pid(String service) {
+        return Monitoror.read(STATE.resolve(service + ".pid")).strip();
+    }
+
+    private static String freePort() {
+        try (ServerSocket free = new ServerSocket(0)) {
+            return Integer.toString(free.getLocalPort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -379,8 +379,8 @@ abstract class DemoScenario {
         });
     }
 
-    /** README's step 7: partner-offer's own {@code PUT /latency}, on both routes. */
-    private void slowPartner(String latency) {
+    /** README's step 7: partner-offer's own {@code PUT /latency}, which {@code ./demo.sh slow partner-offer} sends. */
+    void slowPartner(String latency) {
         timeline.step("partner-offer's latency " + latency);
         given().baseUri(partnerUrl()).contentType("text/plain").body(latency).put("/latency").then().statusCode(200);
     }
