@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -152,10 +153,22 @@ final class Monitoror implements AutoCloseable {
     /**
      * Every tile of the default board by label, in the words the web UI draws it (Browser#board): the colour as
      * {@code succeeded}, {@code failed} or {@code warning}, then the value, or else the message; a GROUP as the worst
-     * of its sub-tiles and how many of them succeed, {@code failed 2 / 4}. Asked one tile after another.
+     * of its sub-tiles and how many of them succeed, {@code failed 2 / 4}. Every tile asked at once, but those that read
+     * offer's {@code /circuit} once the customer's call to {@code /offers} is answered, so that they show its outcome.
      */
     Map<String, String> board() {
-        return board(path -> CompletableFuture.completedFuture(json(path).join()));
+        CompletableFuture<?>[] customer = new CompletableFuture<?>[] { CompletableFuture.completedFuture(null) };
+        return board(path -> {
+            String asks = URLDecoder.decode(path, StandardCharsets.UTF_8);
+            if (asks.contains("/circuit")) {
+                return customer[0].thenCompose(answered -> json(path));
+            }
+            CompletableFuture<JsonNode> answer = json(path);
+            if (asks.contains("/offers")) {
+                customer[0] = CompletableFuture.allOf(customer[0], answer);
+            }
+            return answer;
+        });
     }
 
     /** The board with every tile asked at once, as the web UI does when it opens. */
