@@ -1,5 +1,6 @@
 package dev.fastcircuitbreaker.offer.warmup;
 
+import java.lang.annotation.Annotation;
 import java.net.URI;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -10,6 +11,9 @@ import jakarta.enterprise.event.ObservesAsync;
 import jakarta.enterprise.util.TypeLiteral;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Fallback;
+import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -17,6 +21,7 @@ import org.jboss.logging.Logger;
 
 import dev.fastcircuitbreaker.offer.Offer;
 import dev.fastcircuitbreaker.offer.PartnerOffer;
+import dev.fastcircuitbreaker.offer.PartnerOfferClient;
 import dev.fastcircuitbreaker.offer.PartnerOfferRestClient;
 import dev.fastcircuitbreaker.offer.admission.Admission;
 import dev.fastcircuitbreaker.offer.admission.AdmissionConfig;
@@ -73,15 +78,7 @@ public class WarmUp implements HealthCheck {
                 .listen(0, "127.0.0.1")
                 .chain(standIn -> {
                     PartnerOfferBounds.Clients clients = bounds.clients(URI.create("http://127.0.0.1:" + standIn.actualPort()));
-                    // The strategies of PartnerOfferClient's annotations, as in force, in a guard of the warm-up's own:
-                    // SmallRye's code runs as it will for the first callers, and the breaker "partner-offer" counts none of it.
-                    TypedGuard<Uni<PartnerOffer>> guard = TypedGuard.create(new TypeLiteral<Uni<PartnerOffer>>() {
-                    })
-                            .withCircuitBreaker().requestVolumeThreshold(policy.failuresToOpen()).failureRatio(policy.failureRatio())
-                            .delay(policy.delay().toMillis(), ChronoUnit.MILLIS).done()
-                            .withTimeout().duration(policy.timeout().toMillis(), ChronoUnit.MILLIS).done()
-                            .withFallback().handler(failure -> Uni.createFrom().nullItem()).done()
-                            .build();
+                    TypedGuard<Uni<PartnerOffer>> guard = guardAsHotOffer();
                     // Admission's code too, in an instance of the warm-up's own, its limit learning nothing of the stand-in;
                     // twice the first limit at once, as a burst of first callers would be.
                     Admission turns = new Admission(admission, policy, vertx.getDelegate(), new SimpleMeterRegistry());
@@ -108,6 +105,39 @@ public class WarmUp implements HealthCheck {
                             warm = true;
                             LOG.warnf("Warm-up stopped after %d ms: %s", millisSince(began), failure.toString());
                         });
+    }
+
+    /**
+     * A guard of the warm-up's own with the strategies that {@link PartnerOfferClient#hotOffer()}'s annotations declare,
+     * each with the numbers in force: SmallRye's code runs as it will for the first callers, and the breaker
+     * "partner-offer" counts none of it. A strategy it does not know stops the start rather than be left out.
+     */
+    private TypedGuard<Uni<PartnerOffer>> guardAsHotOffer() {
+        TypedGuard.Builder<Uni<PartnerOffer>> guard = TypedGuard.create(new TypeLiteral<Uni<PartnerOffer>>() {
+        });
+        for (Annotation strategy : hotOfferAnnotations()) {
+            if (strategy instanceof CircuitBreaker) {
+                guard = guard.withCircuitBreaker().requestVolumeThreshold(policy.failuresToOpen())
+                        .failureRatio(policy.failureRatio()).delay(policy.delay().toMillis(), ChronoUnit.MILLIS).done();
+            } else if (strategy instanceof Timeout) {
+                guard = guard.withTimeout().duration(policy.timeout().toMillis(), ChronoUnit.MILLIS).done();
+            } else if (strategy instanceof Fallback) {
+                guard = guard.withFallback().handler(failure -> Uni.createFrom().nullItem()).done();
+            } else if (strategy.annotationType().getPackageName().equals(Fallback.class.getPackageName())) {
+                throw new IllegalStateException("The warm-up has no counterpart of hotOffer's @"
+                        + strategy.annotationType().getSimpleName() + ": add one to WarmUp#guardAsHotOffer");
+            }
+        }
+        return guard.build();
+    }
+
+    // Registered for reflection by the Fault Tolerance extension, as every guarded method is.
+    private static Annotation[] hotOfferAnnotations() {
+        try {
+            return PartnerOfferClient.class.getDeclaredMethod("hotOffer").getAnnotations();
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Offer asOffer(PartnerOffer offer) {
