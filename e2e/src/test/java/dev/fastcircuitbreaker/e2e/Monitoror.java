@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
@@ -27,57 +26,27 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Monitoror's own core, asked what it shows: its answer on a config ({@code GET /api/v1/configs/<name>}, the hydrated
- * tiles or its errors) and on each tile (the {@code url} the hydrated config gives it). Either compose's container on
- * its published port, or the executable monitoror/build.sh answers with (in CI the release's core and web UI,
- * MONITOROR_BIN), started here as a process.
+ * tiles or its errors) and on each tile (the {@code url} the hydrated config gives it). The one the demo runs: compose's
+ * container on its published port, or the process {@code ./demo.sh --local} started (in CI the release's core and web
+ * UI, MONITOROR_BIN).
  */
-final class Monitoror implements AutoCloseable {
+final class Monitoror {
 
     static final Path CONFIG = Compose.ROOT.resolve("config.json");
-    private static final Path WORK = Compose.ROOT.resolve("e2e/target/monitoror");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String url;
-    private final Process process;
 
-    private Monitoror(String url, Process process) {
+    private Monitoror(String url) {
         this.url = url;
-        this.process = process;
         await().alias("Monitoror answers on " + url).atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
-                .failFast("Monitoror exited, see " + WORK, () -> process != null && !process.isAlive())
                 .ignoreExceptions().until(() -> json("/api/v1/info").join().path("version").isTextual());
     }
 
-    /** The Monitoror that answers there, e.g. compose's container on its published port. */
+    /** The Monitoror that answers there, once it does. */
     static Monitoror at(String url) {
-        return new Monitoror(url, null);
-    }
-
-    /**
-     * The executable on a free port of 127.0.0.1, with monitoror.env's settings and this board; its web UI on where the
-     * executable has one, as in compose.
-     */
-    static Monitoror start(String config) {
-        Path binary = binary();
-        try (ServerSocket free = new ServerSocket(0)) {
-            int port = free.getLocalPort();
-            free.close();
-            Files.createDirectories(WORK);
-            ProcessBuilder builder = new ProcessBuilder(binary.toString()).directory(WORK.toFile()).redirectErrorStream(true)
-                    .redirectOutput(WORK.resolve("monitoror-" + port + ".log").toFile());
-            Map<String, String> env = builder.environment();
-            env.putAll(settings());
-            env.putAll(Map.of("MO_ADDRESS", "127.0.0.1", "MO_PORT", Integer.toString(port)));
-            // A core built from the Go module has no UI, and panics at start looking for it unless told.
-            if (!new String(Files.readAllBytes(binary), StandardCharsets.ISO_8859_1).contains("<title>Monitoror</title>")) {
-                env.put("MO_DISABLEUI", "true");
-            }
-            env.put("MO_CONFIG", Files.writeString(WORK.resolve("config-" + port + ".json"), config).toString());
-            return new Monitoror("http://127.0.0.1:" + port, builder.start());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new Monitoror(url);
     }
 
     /** The board page of its web UI; where there is none (a core built from the Go module), skipped except in CI. */
@@ -85,15 +54,6 @@ final class Monitoror implements AutoCloseable {
         return text("/").join().contains("<title>Monitoror</title>") ? url + "/"
                 : SkipReasons.skipOutsideCi("Monitoror at " + url + " has no web UI (a core built from its Go module); the"
                         + " release's has it: MONITOROR_BIN=../shared/monitoror/monitoror-4.0.1-linux-amd64");
-    }
-
-    /** config.json with compose's service addresses ({@code partner-offer:8081}) replaced by where the test runs them. */
-    static String configFor(Map<String, String> hosts) {
-        String config = read(CONFIG);
-        for (Map.Entry<String, String> host : hosts.entrySet()) {
-            config = config.replace("//" + host.getKey() + "/", "//" + host.getValue() + "/");
-        }
-        return config;
     }
 
     static String read(Path file) {
@@ -109,34 +69,6 @@ final class Monitoror implements AutoCloseable {
         return read(Compose.ROOT.resolve("monitoror/monitoror.env")).lines().map(String::strip)
                 .filter(line -> !line.isEmpty() && !line.startsWith("#")).map(line -> line.split("=", 2))
                 .collect(Collectors.toMap(pair -> pair[0], pair -> pair[1]));
-    }
-
-    /**
-     * The executable monitoror/build.sh answers with. Where it can build none (no Go, or the Go module proxy refuses
-     * Monitoror's module: exits 4 and 3) the test is skipped, except in CI (which sets MONITOROR_BIN).
-     */
-    private static Path binary() {
-        try {
-            Process build = new ProcessBuilder("bash", Compose.ROOT.resolve("monitoror/build.sh").toString()).redirectErrorStream(true).start();
-            String[] lines = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split("\\R");
-            build.waitFor();
-            String last = lines[lines.length - 1];
-            return switch (build.exitValue()) {
-                case 0 -> Path.of(last);
-                case 3, 4 -> SkipReasons.skipOutsideCi(last.replace("[monitoror] ", "") + "; MONITOROR_BIN is not set (.ci/run sets it)");
-                default -> throw new AssertionError("monitoror/build.sh exited with " + build.exitValue() + ":\n" + String.join("\n", lines));
-            };
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Monitoror's errors on the board, each as {@code ID: message}; none when it accepts it. */
-    List<String> errors() {
-        return errors(config());
     }
 
     private static List<String> errors(JsonNode answer) {
@@ -231,12 +163,5 @@ final class Monitoror implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         });
-    }
-
-    @Override
-    public void close() {
-        if (process != null && process.isAlive()) {
-            ServiceProcess.stop(process);
-        }
     }
 }
