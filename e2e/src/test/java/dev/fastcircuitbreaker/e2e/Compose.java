@@ -30,8 +30,10 @@ final class Compose {
     }
 
     static Compose cli() {
-        if (!succeeds(COMMAND, "version")) {
-            throw new IllegalStateException("docker compose (Compose v2) does not answer: run e2e/docker/engine.sh first");
+        try {
+            exec(List.of("docker", "compose", "version"), Duration.ofSeconds(30));
+        } catch (RuntimeException noCompose) {
+            throw new IllegalStateException("docker compose (Compose v2) does not answer: run e2e/docker/engine.sh first", noCompose);
         }
         return new Compose();
     }
@@ -71,20 +73,6 @@ final class Compose {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static boolean succeeds(List<String> command, String arg) {
-        List<String> full = new ArrayList<>(command);
-        full.add(arg);
-        try {
-            Process process = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

@@ -125,10 +125,6 @@ final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
-    boolean isAlive() {
-        return process.isAlive();
-    }
-
     /** Resident memory now, from /proc. */
     long rssMib() {
         return status("VmRSS:") / 1024;
