@@ -67,8 +67,9 @@ up_local() {
     local board=none bin; bin=$(bash monitoror/build.sh | tail -n 1) || bin=
     [ ! -x "$bin" ] || board=$(grep -aqF '<title>Monitoror</title>' "$bin" && echo ui || echo api)
     sed -e "s#http://partner-offer:8081#http://localhost:$PARTNER_OFFER_PORT#g" -e "s#http://offer:8080#http://localhost:$OFFER_PORT#g" config.json >"$STATE/config.json"
-    [ $board = none ] || printf '%s\n' env MO_CONFIG="$PWD/$STATE/config.json" MO_PORT="$MONITOROR_PORT" MO_ADDRESS=127.0.0.1 \
-        MO_DISABLEUI=$([ $board = ui ] && echo false || echo true) MO_UPSTREAMCACHEEXPIRATION=1000 MO_DOWNSTREAMCACHEEXPIRATION=1000 "$bin" >"$STATE/monitoror.cmd"
+    # monitoror.env's settings, as compose gives them, then where this board is and listens.
+    [ $board = none ] || printf '%s\n' env $(grep -E '^MO_' monitoror/monitoror.env) MO_CONFIG="$PWD/$STATE/config.json" MO_PORT="$MONITOROR_PORT" \
+        MO_ADDRESS=127.0.0.1 MO_DISABLEUI=$([ $board = ui ] && echo false || echo true) "$bin" >"$STATE/monitoror.cmd"
     touch "$STATE"/{partner-offer,offer,monitoror}.log && echo $$ >"$STATE/supervisor.pid"
     tail -n +1 -F "$STATE"/{partner-offer,offer,monitoror}.log & echo $! >"$STATE/tail.pid"
     trap 'trap - EXIT; for service in monitoror offer partner-offer tail; do halt $service; done; rm -f "$STATE/supervisor.pid"; say stopped; exit' INT TERM EXIT
