@@ -110,7 +110,7 @@ class ComposeDemoIT extends DemoScenario {
 
     /**
      * Started as a user does, and back once it reports ready on its published port, as a user's curl sees it: Docker's
-     * healthcheck runs every 5 s, so its verdict comes up to 5 s late (on a busy machine, after the demo's 15 s delay).
+     * healthcheck runs every 2 s, so its verdict comes up to 2 s late (on a busy machine, after the demo's 15 s delay).
      */
     @Override
     void partner(String step) {
