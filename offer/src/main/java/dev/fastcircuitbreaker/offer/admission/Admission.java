@@ -29,12 +29,13 @@ import io.vertx.core.Vertx;
 
 /**
  * How many calls go to the partner at once. The limit follows what the partner's calls measure (an algorithm of
- * Netflix's concurrency-limits, {@link AdmissionConfig#algorithm()}): with AIMD, the default, it grows by one with each
- * answer while it is in use and shrinks by a tenth with each call that took three quarters of the timeout or more,
- * whether the partner or offer itself fell behind: it tightens before the calls time out and count against the partner. A caller over the limit waits its turn, first come first served, at most
- * {@link AdmissionConfig#maxWait()}, and is {@link Busy} then; with a timeout on every partner call, no answer comes
- * later than the timeout plus that wait after offer read the request. As many may wait as may call at once (one round of calls); one more is Busy
- * at once.
+ * Netflix's concurrency-limits, {@link AdmissionConfig#algorithm()}): with AIMD, the default, it grows by one with
+ * each answer while it is in use and shrinks by a tenth with each call that took three quarters of the timeout or
+ * more, whether the partner or offer itself fell behind: it tightens before the calls time out and count against the
+ * partner. A caller over the limit waits its turn, first come first served, at most
+ * {@link AdmissionConfig#maxWait()}, and is {@link Busy} then; with a timeout on every partner call, no answer comes later
+ * than the timeout plus that wait after offer read the request. As many may wait as may call at once (one round of
+ * calls); one more is Busy at once.
  */
 @ApplicationScoped
 public class Admission {

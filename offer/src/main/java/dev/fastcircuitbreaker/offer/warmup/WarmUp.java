@@ -110,7 +110,7 @@ public class WarmUp implements HealthCheck {
     /**
      * A guard of the warm-up's own with the strategies that {@link PartnerOfferClient#hotOffer()}'s annotations declare,
      * each with the numbers in force: SmallRye's code runs as it will for the first callers, and the breaker
-     * "partner-offer" counts none of it. A strategy it does not know stops the start rather than be left out.
+     * "partner-offer" counts none of it. A strategy it does not know ends the warm-up, logged, rather than be left out.
      */
     private TypedGuard<Uni<PartnerOffer>> guardAsHotOffer() {
         TypedGuard.Builder<Uni<PartnerOffer>> guard = TypedGuard.create(new TypeLiteral<Uni<PartnerOffer>>() {
