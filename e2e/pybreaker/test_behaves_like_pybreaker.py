@@ -1,10 +1,10 @@
 """offer's breaker behaves like the original demo's: seeded random walks drive offer's packaged jar and
-pybreaker.CircuitBreaker(fail_max=3, reset_timeout=<offer's delay>) side by side, in front of one partner double,
+pybreaker.CircuitBreaker(fail_max=3, reset_timeout=<offer's delay>) side by side, in front of a partner double,
 and after every step compare what each answered, whether the partner was called, the state and the count. Where
 the two differ by design, the difference is a named mapping below, stated in README's breaker table.
 
 Run from the repository's root after packaging: `python3 -m pytest e2e/pybreaker` (the Maven build runs it as
-PybreakerDifferentialIT). Replay walks with PYBREAKER_WALK_SEEDS=seed,seed,... See e2e/pybreaker/README.md.
+OfferBehavesLikePybreakerIT). Replay walks with PYBREAKER_WALK_SEEDS=seed,seed,... See e2e/pybreaker/README.md.
 """
 
 import collections
@@ -413,34 +413,43 @@ class Walk:
                     "side's own words):\n" + "\n".join(self.steps), pytrace=False)
 
 
-@pytest.fixture(scope="module")
-def double():
-    partner = PartnerDouble(slow_seconds=SLOW_SECONDS)
-    yield partner
-    partner.close()
-
-
-@pytest.mark.parametrize("seed", SEEDS, ids=lambda seed: f"seed={seed}")
-def test_offer_and_pybreaker_agree_on_a_random_walk(seed, double):
-    print(f"\nwalk with seed {seed} (replay: PYBREAKER_WALK_SEEDS={seed})")
-    offer = OfferService(f"offer-pybreaker-{seed}", {
-        "PARTNER_OFFER_URL": double.url,
-        "CIRCUIT_DELAY_SECONDS": str(DELAY_SECONDS),
-        "PARTNER_TIMEOUT_MILLIS": str(int(TIMEOUT_SECONDS * 1000)),
-    })
+def walk_on_its_own(seed):
+    """One walk, on a partner double and an offer of its own."""
+    double = PartnerDouble(slow_seconds=SLOW_SECONDS)
     try:
-        double.behave(Behaviour.HOT)
-        started = time.monotonic()
-        walk = Walk(seed, offer, double)
-        coverage = walk.run()
+        offer = OfferService(f"offer-pybreaker-{seed}", {
+            "PARTNER_OFFER_URL": double.url,
+            "CIRCUIT_DELAY_SECONDS": str(DELAY_SECONDS),
+            "PARTNER_TIMEOUT_MILLIS": str(int(TIMEOUT_SECONDS * 1000)),
+        })
+        try:
+            started = time.monotonic()
+            walk = Walk(seed, offer, double)
+            coverage = walk.run()
+        finally:
+            offer.close()
     finally:
-        offer.close()
+        double.close()
     print(f"seed {seed}, {time.monotonic() - started:.0f} s, {coverage.summary()}; the walk: {WALK_LOGS}/seed-{seed}.txt")
     if coverage.openings == 0 or not coverage.trials:
         walk._fail(f"the walk never {'opened the circuit' if coverage.openings == 0 else 'made a trial call'} "
                    f"in {coverage.calls} calls")
+    return coverage
+
+
+@pytest.fixture(scope="module")
+def walks():
+    """Every walk at once: a walk mostly waits (the delay, the timeout, a slow partner), and each has its own double
+    and offer, so they run side by side; its test reports it."""
+    print(f"\nwalks with seeds {SEEDS} at once (replay one: PYBREAKER_WALK_SEEDS=<seed>)")
+    with concurrent.futures.ThreadPoolExecutor(len(SEEDS)) as pool:
+        yield {seed: pool.submit(walk_on_its_own, seed) for seed in SEEDS}
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda seed: f"seed={seed}")
+def test_offer_and_pybreaker_agree_on_a_random_walk(seed, walks):
+    RUN.add(walks[seed].result())
     WALKED.append(seed)
-    RUN.add(coverage)
 
 
 def test_the_walks_visited_every_state_and_partner_behaviour():
