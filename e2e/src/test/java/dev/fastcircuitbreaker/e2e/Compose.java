@@ -7,7 +7,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestPlan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -22,6 +26,29 @@ final class Compose {
     private static final List<String> COMMAND = List.of("docker", "compose");
 
     private Compose() {
+    }
+
+    /**
+     * With {@code -De2e.docker=true}, builds the services' images from the start of the run, while the first test (the
+     * pybreaker walks, which mostly wait: {@code junit-platform.properties} orders the classes) runs beside it; then
+     * ComposeDemoIT's {@code up --build} finds them built. Registered in {@code META-INF/services}.
+     */
+    public static class Images implements TestExecutionListener {
+
+        private static CompletableFuture<String> build = CompletableFuture.completedFuture("not built in the background");
+
+        @Override
+        public void testPlanExecutionStarted(TestPlan plan) {
+            if (Boolean.getBoolean("e2e.docker")) {
+                build = CompletableFuture.supplyAsync(() -> cli().run(Duration.ofMinutes(15), "build", "partner-offer", "offer"),
+                        task -> new Thread(task, "compose-build").start());
+            }
+        }
+
+        /** Once the background build is over; fails with its output if it failed. */
+        static void built() {
+            build.join();
+        }
     }
 
     /** docker-compose.yml as written, a YAML tree. */

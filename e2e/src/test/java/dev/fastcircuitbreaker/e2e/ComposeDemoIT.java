@@ -11,6 +11,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * {@code pause}/{@code unpause} partner-offer, with the compose file's own ports and policy, and the board from the
  * monitoror container. Runs with {@code -De2e.docker=true} against a Docker engine (e2e/docker/engine.sh).
  */
+@Order(2)
 @EnabledIfSystemProperty(named = "e2e.docker", matches = "true",
         disabledReason = "the docker compose demo runs with -De2e.docker=true, on a Docker engine (docs/testing.md)")
 class ComposeDemoIT extends DemoScenario {
@@ -49,6 +51,7 @@ class ComposeDemoIT extends DemoScenario {
         if (MONITOROR_IMAGE == null) {
             up.addAll(List.of("partner-offer", "offer"));
         }
+        Compose.Images.built();
         timeline.step("docker compose " + String.join(" ", up));
         compose.run(BUILD_AND_START, up.toArray(String[]::new));
         offerUrl = published("offer", 8080);

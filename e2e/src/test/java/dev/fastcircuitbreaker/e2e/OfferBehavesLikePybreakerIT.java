@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * with pybreaker as {@code e2e/pybreaker/requirements.txt} pins it) against offer's packaged jar, their output printed.
  * Without Python, pytest or the pinned pybreaker it is skipped with the reason printed; in CI it fails.
  */
+@Order(1)
 class OfferBehavesLikePybreakerIT {
 
     private static final Path TESTS = Compose.ROOT.resolve("e2e/pybreaker");
