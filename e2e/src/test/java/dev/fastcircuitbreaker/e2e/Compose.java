@@ -13,8 +13,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestPlan;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 /**
  * The repository's docker-compose.yml driven through the Compose CLI a user has: {@code docker compose}, Compose v2
  * (e2e/docker/engine.sh installs it).
@@ -49,11 +47,6 @@ final class Compose {
         static void built() {
             build.join();
         }
-    }
-
-    /** docker-compose.yml as written, a YAML tree. */
-    static JsonNode file() throws IOException {
-        return Manifests.YAML.readTree(ROOT.resolve("docker-compose.yml").toFile());
     }
 
     static Compose cli() {

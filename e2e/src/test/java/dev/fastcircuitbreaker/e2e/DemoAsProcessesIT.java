@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 
 /**
  * The demo as local processes, as README's "Run it" gives it to a machine without Docker: {@code ./demo.sh --local}
@@ -81,6 +83,15 @@ class DemoAsProcessesIT extends DemoScenario {
                 "processes still running after ./demo.sh down");
         // The --local terminal's output: demo.sh's own lines and every service's log.
         assertEquals(List.of(), Monitoror.read(LOG).lines().filter(PROBLEMS.asPredicate()).toList(), "errors logged in the demo");
+    }
+
+    /** README's step 7 ends with the latency back to 0: hot again after the delay (the trial of steps 4 and 6; here only). */
+    @Test
+    @Order(8)
+    void partnerFastAgain() {
+        slowPartner("0");
+        awaitHotOffer();
+        expectCircuit("CLOSED", 0);
     }
 
     /** The board ./demo.sh --local started; where it found no Monitoror (its log says why), skipped except in CI. */

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -21,10 +22,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -32,6 +36,34 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 
 /** The demo on Kubernetes as compose runs it: each service's generated manifest, and what kubectl kustomize renders. */
 class KubernetesDemoIT {
+
+    private static final YAMLMapper YAML = new YAMLMapper();
+    private static final JsonNode COMPOSE = yaml(Compose.ROOT.resolve("docker-compose.yml"));
+
+    /** A YAML stream of resources in fabric8's model (a kind it lacks, e.g. ServiceMonitor, stays generic). */
+    record Manifests(List<HasMetadata> resources) {
+
+        static Manifests parse(String yaml) throws IOException {
+            // An empty document (a trailing ---) reads as null.
+            return new Manifests(YAML.readerFor(HasMetadata.class).<HasMetadata> readValues(yaml).readAll().stream()
+                    .filter(Objects::nonNull).toList());
+        }
+
+        <T extends HasMetadata> List<T> all(Class<T> kind) {
+            return resources.stream().filter(kind::isInstance).map(kind::cast).toList();
+        }
+
+        /** The one resource of this kind and name; fails when there is none or more than one. */
+        <T extends HasMetadata> T one(Class<T> kind, String name) {
+            List<T> named = all(kind).stream().filter(resource -> name.equals(resource.getMetadata().getName())).toList();
+            assertEquals(1, named.size(), () -> "one " + kind.getSimpleName() + " named " + name + " in " + names());
+            return named.get(0);
+        }
+
+        List<String> names() {
+            return resources.stream().map(resource -> resource.getKind() + "/" + resource.getMetadata().getName()).toList();
+        }
+    }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({ "partner-offer, 8081, 1", "offer, 8080, 2" })
@@ -60,7 +92,7 @@ class KubernetesDemoIT {
         var resources = container.getResources();
         assertTrue(List.of(resources.getRequests(), resources.getLimits()).stream()
                 .allMatch(amounts -> amounts.get("cpu") != null && amounts.get("memory") != null), "cpu, memory: " + resources);
-        String composeLimit = Compose.file().path("services").path(name).path("mem_limit").asText();
+        String composeLimit = COMPOSE.path("services").path(name).path("mem_limit").asText();
         assertTrue(composeLimit.endsWith("m"), "docker-compose.yml's mem_limit in MiB: " + composeLimit);
         long limit = Quantity.getAmountInBytes(resources.getLimits().get("memory")).longValueExact();
         assertEquals(Long.parseLong(composeLimit.replace("m", "")) * 1024 * 1024, limit, "docker-compose.yml's mem_limit");
@@ -81,7 +113,7 @@ class KubernetesDemoIT {
         assertEquals(partner.getPort(), partnerService.getSpec().getPorts().get(0).getPort());
         // The same variables as docker-compose.yml, and no more: nothing shadows the annotations' policy.
         Map<String, String> composeEnv = new TreeMap<>();
-        Compose.file().path("services").path("offer").path("environment").fields()
+        COMPOSE.path("services").path("offer").path("environment").fields()
                 .forEachRemaining(variable -> composeEnv.put(variable.getKey(), variable.getValue().asText()));
         assertEquals(composeEnv, new TreeMap<>(env), "offer's environment as docker-compose.yml sets it");
     }
@@ -116,7 +148,7 @@ class KubernetesDemoIT {
         Container container = monitoror.getSpec().getTemplate().getSpec().getContainers().get(0);
         // compose as run without variables: "${MONITOROR_IMAGE:-monitoror/monitoror:4.0.1}" is the public image, and
         // "127.0.0.1:${MONITOROR_PORT:-38080}:8080" the Service's port, so that port-forward gives the same URL.
-        var compose = Compose.file().path("services").path("monitoror");
+        var compose = COMPOSE.path("services").path("monitoror");
         assertEquals(compose.path("image").asText().replaceAll("\\$\\{\\w+:-([^}]+)}", "$1"), container.getImage());
         Map<String, String> env = env(monitoror);
         assertEquals(Monitoror.settings(), env, "the settings of monitoror/monitoror.env");
@@ -136,6 +168,14 @@ class KubernetesDemoIT {
             return Manifests.parse(Compose.exec(List.of("kubectl", "kustomize", "kubernetes"), Duration.ofMinutes(1)));
         } catch (UncheckedIOException noKubectl) {
             return SkipReasons.skipOutsideCi("kubectl (with kustomize v5) is not on the PATH; .ci/run installs it");
+        }
+    }
+
+    private static JsonNode yaml(Path file) {
+        try {
+            return YAML.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

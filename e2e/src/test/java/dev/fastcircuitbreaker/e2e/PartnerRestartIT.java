@@ -2,45 +2,60 @@ package dev.fastcircuitbreaker.e2e;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * partner-offer is killed and the circuit opens; it is started again and asked by nobody but offer. From the instant its
  * port accepts, offer's next call after the delay is the trial, and it meets a partner that answers in time: the circuit
- * closes. Three times in a row, each restart a fresh JVM.
+ * closes. Three times in a row, each restart a fresh JVM. offer's page watches in headless Chromium: red and counting
+ * down while OPEN, green again, the whole story told; offer restarts and the page reconnects by itself. Screenshots:
+ * {@code e2e/target/offer-page-*.png}.
  */
 class PartnerRestartIT {
 
-    private static final int DELAY_SECONDS = 2;
+    /** Long enough to see the page's countdown run. */
+    private static final int DELAY_SECONDS = 6;
     private static final int CYCLES = 3;
 
     private ServiceProcess partner;
     private ServiceProcess offer;
+    private Browser chromium;
 
     @AfterEach
     void stop() throws Exception {
-        ServiceProcess.stopAll(offer, partner);
+        ServiceProcess.stopAll(chromium, offer, partner);
     }
 
     @Test
-    void theTrialAfterARestartMeetsAPartnerThatAnswersAndClosesTheCircuit() {
+    void theTrialAfterARestartMeetsAPartnerThatAnswersClosesTheCircuitAndThePageShowsIt() {
         partner = ServiceProcess.start("partner-offer", Map.of());
-        offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", partner.url(),
-                "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS)));
+        Map<String, String> env = Map.of("PARTNER_OFFER_URL", partner.url(), "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS));
+        offer = ServiceProcess.start("offer", env);
         OfferClient customer = new OfferClient(offer.url());
-        assertEquals("partner-answered", customer.ask().reason());
+        chromium = Browser.start();
+        chromium.driver.get(offer.url() + "/");
+        page("the circuit CLOSED and the page live", () -> text("state").equals("CLOSED") && text("connection").equals("(live)"));
+        click("get-offer");
+        page("a hot offer for the first customer", () -> text("offer").startsWith("hot (partner-answered)"));
 
         for (int cycle = 1; cycle <= CYCLES; cycle++) {
             partner.kill();
             List<String> down = List.of(customer.ask().reason(), customer.ask().reason(), customer.ask().reason());
             assertEquals(List.of("partner-unreachable", "partner-unreachable", "partner-unreachable"), down, "cycle " + cycle);
             assertEquals("OPEN", customer.circuit().getString("state"), "cycle " + cycle);
+            if (cycle == 1) {
+                expectPageOpen();
+            }
 
             partner = partner.restart(Map.of());
             // Only offer's own /circuit is read while waiting: nobody else calls the partner.
@@ -53,5 +68,49 @@ class PartnerRestartIT {
             // The partner's own count: the one trial (its warm-up is none of it).
             assertEquals(1, ServiceProcess.offersServed(partner.url()), "requests partner-offer served");
         }
+
+        page("CLOSED again, and the whole story", () -> text("state").equals("CLOSED") && text("events").contains("OPEN → HALF_OPEN")
+                && text("events").contains("HALF_OPEN → CLOSED"));
+        // Read in one go: the page redraws the timeline with each message, replacing its elements.
+        List<?> bands = (List<?>) chromium.driver.executeScript(
+                "return [...document.querySelectorAll('#timeline rect')].map(band => band.getAttribute('fill'))");
+        assertTrue(bands.containsAll(List.of("#2e9e44", "#d0312d", "#f0a202")), "bands of each state: " + bands);
+        Number marks = (Number) chromium.driver.executeScript("return document.querySelectorAll('#timeline line').length");
+        assertTrue(marks.intValue() >= 6, "each event marked: " + marks);
+        chromium.screenshot("offer-page-closed");
+
+        offer.close();
+        page("the page noticing offer is gone", () -> text("connection").contains("reconnecting"));
+        offer = offer.restart(env);
+        page("the page live again, with the new offer's (empty) story", () -> text("connection").equals("(live)")
+                && text("state").equals("CLOSED") && text("events").isEmpty());
+    }
+
+    /** A red badge, the failures that opened it, the countdown running; "get an offer" is cold without a partner call. */
+    private void expectPageOpen() {
+        page("the circuit OPEN", () -> text("state").equals("OPEN"));
+        click("get-offer");
+        page("a cold offer without calling the partner", () -> text("offer").startsWith("cold (circuit-open)"));
+        assertTrue(chromium.driver.findElement(By.id("state")).getCssValue("background-color").contains("208, 49, 45"), "a red badge");
+        assertEquals("3 / 3", text("failures"));
+        String countdown = text("countdown");
+        page("the countdown running (" + countdown + ")", () -> text("countdown").matches("in \\d+ s") && !text("countdown").equals(countdown));
+        page("three failures and OPEN in the story", () -> text("events").contains("failure 3: partner-unreachable")
+                && text("events").contains("CLOSED → OPEN"));
+        chromium.screenshot("offer-page-open");
+    }
+
+    private String text(String id) {
+        return chromium.driver.findElement(By.id(id)).getText().strip();
+    }
+
+    private void click(String id) {
+        chromium.driver.findElement(By.id(id)).click();
+    }
+
+    private void page(String what, BooleanSupplier shown) {
+        new WebDriverWait(chromium.driver, Duration.ofSeconds(DELAY_SECONDS + 20L), Duration.ofMillis(300)).withMessage(() -> what
+                + "; the page shows state " + text("state") + ", offer " + text("offer") + ", events:\n" + text("events"))
+                .until(driver -> shown.getAsBoolean());
     }
 }
