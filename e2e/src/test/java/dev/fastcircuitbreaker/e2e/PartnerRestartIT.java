@@ -24,7 +24,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class PartnerRestartIT {
 
     /** Long enough to see the page's countdown run. */
-    private static final int DELAY_SECONDS = 6;
+    private static final int DELAY_SECONDS = 4;
     private static final int CYCLES = 3;
 
     private ServiceProcess partner;
