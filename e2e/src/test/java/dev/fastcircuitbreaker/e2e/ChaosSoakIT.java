@@ -63,18 +63,18 @@ class ChaosSoakIT {
         // From its first request, as a fresh offer meets it: a healthy partner gives a hot offer.
         answers.add(client.ask());
         assertEquals("hot", answers.get(0).type());
-        long warmThreads = offer.threads();
-        long warmRssMib = offer.rssMib();
+        long warmThreads = offer.status("Threads:");
+        long warmRssMib = offer.status("VmRSS:") / 1024;
 
         ScheduledExecutorService chaos = Executors.newSingleThreadScheduledExecutor();
         chaos(chaos, 4, "kill", () -> partner.kill());
         chaos(chaos, 10, "restart", () -> partner = partner.restart(Map.of()));
-        chaos(chaos, 16, "SIGSTOP", () -> partner.pause());
-        chaos(chaos, 22, "SIGCONT", () -> partner.resume());
+        chaos(chaos, 16, "SIGSTOP", () -> partner.signal("STOP"));
+        chaos(chaos, 22, "SIGCONT", () -> partner.signal("CONT"));
         chaos(chaos, 28, "kill", () -> partner.kill());
         chaos(chaos, 31, "restart", () -> partner = partner.restart(Map.of()));
-        chaos(chaos, 35, "SIGSTOP", () -> partner.pause());
-        chaos(chaos, 36, "SIGCONT", () -> partner.resume());
+        chaos(chaos, 35, "SIGSTOP", () -> partner.signal("STOP"));
+        chaos(chaos, 36, "SIGCONT", () -> partner.signal("CONT"));
         chaos.shutdown();
         int count = LOAD_SECONDS * REQUESTS_PER_SECOND;
         long start = System.nanoTime();
@@ -123,8 +123,8 @@ class ChaosSoakIT {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(logged, List.copyOf(events.stateChanges),
                 "state changes on /circuit/events (text/event-stream) and in offer's log"));
 
-        long threads = offer.threads();
-        long rssMib = offer.rssMib();
+        long threads = offer.status("Threads:");
+        long rssMib = offer.status("VmRSS:") / 1024;
         timeline.add("offer threads " + warmThreads + " -> " + threads + ", RSS MiB " + warmRssMib + " -> " + rssMib);
         assertTrue(threads <= warmThreads + 16, "threads grew from " + warmThreads + " to " + threads);
         assertTrue(rssMib < 512, "RSS " + rssMib + " MiB with -Xmx128m");

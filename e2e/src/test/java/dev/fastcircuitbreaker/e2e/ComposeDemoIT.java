@@ -4,10 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,34 +14,34 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The demo as a user plays it with docker-compose.yml: {@code up --build --wait}, then {@code stop}/{@code start} and
- * {@code pause}/{@code unpause} partner-offer, with the compose file's own ports and policy, and the board from the
- * monitoror container. Runs with {@code -De2e.docker=true} against a Docker engine (e2e/docker/engine.sh).
+ * {@code pause}/{@code unpause} partner-offer, with the compose file's own ports and policy (the annotations': it sets no
+ * override), and the board from the monitoror container. Runs with {@code -De2e.docker=true} against a Docker engine
+ * (e2e/docker/engine.sh).
  */
 @Order(2)
 @EnabledIfSystemProperty(named = "e2e.docker", matches = "true",
         disabledReason = "the docker compose demo runs with -De2e.docker=true, on a Docker engine (docs/testing.md)")
 class ComposeDemoIT extends DemoScenario {
 
-    private static final Duration BUILD_AND_START = Duration.ofMinutes(15);
     private static final Duration COMMAND = Duration.ofMinutes(2);
     private static final String MONITOROR_IMAGE = System.getenv("MONITOROR_IMAGE");
 
     private final Compose compose = Compose.cli();
+    private final Thread downOnInterrupt = new Thread(this::down);
 
-    /** The annotations' policy: docker-compose.yml sets no override. */
+    /**
+     * A stopped container's name no longer resolves: Monitoror counts that as a timeout, yellow, not red; and Docker's DNS
+     * may take longer than offer's 1 s timeout to say that the name is gone.
+     */
     ComposeDemoIT() {
-        super(new Policy(3, 15, 1000));
+        super("compose", new Policy(3, 15, 1000), "warning timeout/host unreachable", "partner-unreachable", "timeout");
     }
-    private Thread downOnInterrupt;
-    private String offerUrl;
-    private String partnerUrl;
 
     @BeforeAll
     void up() {
         // The native override must be valid too.
         compose.run(COMMAND, "config", "-q");
         compose.run(COMMAND, "-f", Compose.ROOT.resolve("docker-compose.native.yml").toString(), "config", "-q");
-        downOnInterrupt = new Thread(this::down);
         Runtime.getRuntime().addShutdownHook(downOnInterrupt);
         // The board needs an image: MONITOROR_IMAGE's (.ci/run builds it from the release's executable, web UI
         // included), as no registry here serves monitoror/monitoror:4.0.1.
@@ -52,11 +50,10 @@ class ComposeDemoIT extends DemoScenario {
             up.addAll(List.of("partner-offer", "offer"));
         }
         Compose.Images.built();
-        timeline.step("docker compose " + String.join(" ", up));
-        compose.run(BUILD_AND_START, up.toArray(String[]::new));
+        step("docker compose " + String.join(" ", up));
+        compose.run(Duration.ofMinutes(15), up.toArray(String[]::new));
         offerUrl = published("offer", 8080);
         partnerUrl = published("partner-offer", 8081);
-        timeStartToHealthy("offer");
     }
 
     @AfterAll
@@ -84,33 +81,6 @@ class ComposeDemoIT extends DemoScenario {
         return Monitoror.at(published("monitoror", 8080));
     }
 
-    /** A stopped container's name no longer resolves: Monitoror counts that as a timeout, yellow, not red. */
-    @Override
-    String partnerStopped() {
-        return "warning timeout/host unreachable";
-    }
-
-    /** Docker's DNS may take longer than the 1 s timeout to say that a stopped container's name is gone. */
-    @Override
-    Set<String> partnerGoneReasons() {
-        return Set.of("partner-unreachable", "timeout");
-    }
-
-    @Override
-    String route() {
-        return "compose";
-    }
-
-    @Override
-    String offerUrl() {
-        return offerUrl;
-    }
-
-    @Override
-    String partnerUrl() {
-        return partnerUrl;
-    }
-
     /**
      * Started as a user does, and back once it reports ready on its published port, as a user's curl sees it: Docker's
      * healthcheck runs every 2 s, so its verdict comes up to 2 s late (on a busy machine, after the demo's 15 s delay).
@@ -127,16 +97,5 @@ class ComposeDemoIT extends DemoScenario {
     @Override
     String offerLog() {
         return compose.run(COMMAND, "logs", "--no-color", "offer");
-    }
-
-    /** Until Docker reports the container healthy; the time from its start to then goes in the timeline, not asserted. */
-    private void timeStartToHealthy(String service) {
-        String[] ps = compose.run(COMMAND, "ps", "-q", service).strip().split("\n");
-        String container = ps[ps.length - 1].strip(); // the id is the last line, after any warning Compose prints
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> "healthy".equals(
-                Compose.exec(List.of("docker", "inspect", "-f", "{{.State.Health.Status}}", container), COMMAND).strip()));
-        Instant healthy = Instant.now();
-        Instant started = Instant.parse(Compose.exec(List.of("docker", "inspect", "-f", "{{.State.StartedAt}}", container), COMMAND).strip());
-        timeline.step(service + " container start to healthy: " + Duration.between(started, healthy).toMillis() + " ms");
     }
 }

@@ -37,7 +37,7 @@ class DemoAsProcessesIT extends DemoScenario {
     private static final Path LOG = Compose.ROOT.resolve("e2e/target/logs/demo-local.log");
     private static final Pattern PROBLEMS = Pattern.compile(" (ERROR|SEVERE) |Exception");
 
-    private final Map<String, String> env = Map.of("OFFER_PORT", freePort(), "PARTNER_OFFER_PORT", freePort(),
+    private static final Map<String, String> ENV = Map.of("OFFER_PORT", freePort(), "PARTNER_OFFER_PORT", freePort(),
             "MONITOROR_PORT", freePort(), "QUARKUS_HTTP_HOST", "127.0.0.1",
             "CIRCUIT_FAILURES_TO_OPEN", Integer.toString(POLICY.failuresToOpen()),
             "CIRCUIT_DELAY_SECONDS", Integer.toString(POLICY.delaySeconds()),
@@ -46,7 +46,10 @@ class DemoAsProcessesIT extends DemoScenario {
     private final List<String> pids = new ArrayList<>();
 
     DemoAsProcessesIT() {
-        super(POLICY);
+        super("processes", POLICY, "failed unable to get http://localhost:" + ENV.get("PARTNER_OFFER_PORT") + "/q/health",
+                "partner-unreachable");
+        offerUrl = "http://localhost:" + ENV.get("OFFER_PORT");
+        partnerUrl = "http://localhost:" + ENV.get("PARTNER_OFFER_PORT");
     }
 
     /** Up means both services ready and warm, and the board started where there is a Monitoror: "[demo] up in". */
@@ -55,7 +58,7 @@ class DemoAsProcessesIT extends DemoScenario {
         Files.createDirectories(LOG.getParent());
         ProcessBuilder builder = new ProcessBuilder("./demo.sh", "--local").directory(Compose.ROOT.toFile())
                 .redirectErrorStream(true).redirectOutput(LOG.toFile());
-        builder.environment().putAll(env);
+        builder.environment().putAll(ENV);
         demo = builder.start();
         await().alias("./demo.sh --local up, see " + LOG).atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))
                 .failFast("./demo.sh --local exited, see " + LOG, () -> !demo.isAlive())
@@ -100,7 +103,7 @@ class DemoAsProcessesIT extends DemoScenario {
         if (!Files.exists(STATE.resolve("monitoror.cmd"))) {
             SkipReasons.skipOutsideCi("./demo.sh --local ran no Monitoror (" + LOG + "); MONITOROR_BIN is not set (.ci/run sets it)");
         }
-        return Monitoror.at("http://127.0.0.1:" + env.get("MONITOROR_PORT"));
+        return Monitoror.at("http://127.0.0.1:" + ENV.get("MONITOROR_PORT"));
     }
 
     @Override
@@ -117,35 +120,15 @@ class DemoAsProcessesIT extends DemoScenario {
     }
 
     @Override
-    String partnerStopped() {
-        return "failed unable to get " + partnerUrl() + "/q/health";
-    }
-
-    @Override
-    String route() {
-        return "processes";
-    }
-
-    @Override
-    String offerUrl() {
-        return "http://localhost:" + env.get("OFFER_PORT");
-    }
-
-    @Override
-    String partnerUrl() {
-        return "http://localhost:" + env.get("PARTNER_OFFER_PORT");
-    }
-
-    @Override
     String offerLog() {
         return Monitoror.read(STATE.resolve("offer.log"));
     }
 
     /** One of README's commands from another shell, with this demo's ports; its output, once it exited 0. */
     private String demoSh(String... command) {
-        timeline.step("./demo.sh " + String.join(" ", command));
+        step("./demo.sh " + String.join(" ", command));
         List<String> line = new ArrayList<>(List.of("env"));
-        env.forEach((name, value) -> line.add(name + "=" + value));
+        ENV.forEach((name, value) -> line.add(name + "=" + value));
         line.add("./demo.sh");
         line.addAll(List.of(command));
         return Compose.exec(line, Duration.ofMinutes(2));

@@ -9,12 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -56,7 +55,19 @@ abstract class DemoScenario {
     private static final String HANGING = "warning timeout/host unreachable";
     private static final int FIRST_CUSTOMERS = 32;
 
-    final Timeline timeline = new Timeline(getClass().getSimpleName());
+    /** The policy offer runs with here: /circuit must show it, and the breaker must follow it. */
+    record Policy(int failuresToOpen, int delaySeconds, int timeoutMillis) {
+    }
+
+    private final String route;
+    private final Policy policy;
+    /** partner-offer's health tile while it is stopped: its port refuses (a process), or its name is gone (yellow). */
+    private final String partnerStopped;
+    /** What offer may say while partner-offer is stopped. */
+    private final String[] partnerGone;
+    private final List<String> timeline = Collections.synchronizedList(new ArrayList<>());
+    String offerUrl;
+    String partnerUrl;
     private OfferClient offer;
     private Monitoror core;
     private Browser chromium;
@@ -66,19 +77,12 @@ abstract class DemoScenario {
     private long openedBefore;
     private long closedBefore;
 
-    /** The policy offer runs with here: /circuit must show it, and the breaker must follow it. */
-    record Policy(int failuresToOpen, int delaySeconds, int timeoutMillis) {
-    }
-
-    private final Policy policy;
-
-    DemoScenario(Policy policy) {
+    DemoScenario(String route, Policy policy, String partnerStopped, String... partnerGone) {
+        this.route = route;
         this.policy = policy;
+        this.partnerStopped = partnerStopped;
+        this.partnerGone = partnerGone;
     }
-
-    abstract String offerUrl();
-
-    abstract String partnerUrl();
 
     abstract String offerLog();
 
@@ -88,27 +92,16 @@ abstract class DemoScenario {
     /** Monitoror's core with config.json, where this route runs it. */
     abstract Monitoror openMonitoror();
 
-    /** partner-offer's health tile while it is stopped: its port refuses (a process), or its name is gone (yellow). */
-    abstract String partnerStopped();
-
-    /** Prefix of this route's screenshots. */
-    abstract String route();
-
-    /** What offer may say while partner-offer is stopped. */
-    Set<String> partnerGoneReasons() {
-        return Set.of("partner-unreachable");
-    }
-
     @AfterAll
     void closeBrowserAndPrintTimeline() throws Exception {
-        timeline.print();
+        System.out.println("Timeline of " + route + ":\n  " + String.join("\n  ", timeline));
         ServiceProcess.stopAll(chromium);
     }
 
     @Test
     @Order(1)
     void allUp() {
-        offer = new OfferClient(offerUrl());
+        offer = new OfferClient(offerUrl);
         core = optional(this::openMonitoror);
         // The first look from the instant both report ready: every tile asked at once, as the UI does, while customers ask.
         List<CompletableFuture<OfferClient.Answer>> customers = IntStream.range(0, FIRST_CUSTOMERS).mapToObj(i -> offer.askAsync()).toList();
@@ -137,12 +130,12 @@ abstract class DemoScenario {
     @Order(2)
     void partnerDies() {
         partner("stop");
-        expectOffer("cold", partnerGoneReasons());
+        expectOffer("cold", partnerGone);
         expectCircuit("CLOSED", 1);
         // The page's own look at the offer tile is a customer's call too: 1 or 2 failures by the time it draws them.
-        expectPage("partner-stopped", tiles(PARTNER_HEALTH, partnerStopped(), OFFER_HEALTH, "succeeded UP",
+        expectPage("partner-stopped", tiles(PARTNER_HEALTH, partnerStopped, OFFER_HEALTH, "succeeded UP",
                 OFFER, "failed cold", CIRCUIT, "succeeded CLOSED", FAILURES, "failed n"));
-        expectFailuresUntilOpen(partnerStopped(), () -> expectOffer("cold", partnerGoneReasons()));
+        expectFailuresUntilOpen(partnerStopped, () -> expectOffer("cold", partnerGone));
     }
 
     @Test
@@ -152,13 +145,12 @@ abstract class DemoScenario {
         expectOfferInTime("cold", "circuit-open");
         assertEquals(rejected + 1, offer.circuit().getLong("rejected"), "offer's own count of rejected calls");
         if (core != null) {
-            Map<String, String> open = look();
-            expectTiles("the next look is a call the open circuit rejects", open, tiles(CIRCUIT, "failed OPEN",
+            expectTiles("the next look is a call the open circuit rejects", look(), tiles(CIRCUIT, "failed OPEN",
                     OFFER, "failed cold", REJECTED, "succeeded " + (rejected + 2)));
         }
-        expectPage("circuit-open", tiles(PARTNER_HEALTH, partnerStopped(), OFFER_HEALTH, "succeeded UP",
+        expectPage("circuit-open", tiles(PARTNER_HEALTH, partnerStopped, OFFER_HEALTH, "succeeded UP",
                 OFFER, "failed cold", CIRCUIT, "failed OPEN", FAILURES, "failed " + policy.failuresToOpen(), SHED, "succeeded n",
-                PROBES, colour(partnerStopped()) + " 2 / 4"));
+                PROBES, colour(partnerStopped) + " 2 / 4"));
     }
 
     @Test
@@ -166,12 +158,12 @@ abstract class DemoScenario {
     void partnerBack() {
         partner("start");
         // Back, but the circuit stays open until the delay is over, and the partner is not called.
-        long partnerServed = ServiceProcess.offersServed(partnerUrl());
+        long partnerServed = ServiceProcess.offersServed(partnerUrl);
         JsonPath open = offer.circuit();
         assertEquals("OPEN", open.getString("state"), () -> "the delay was over before partner-offer was back: " + open.prettify());
         assertTrue(Instant.now().isBefore(Instant.parse(open.getString("nextTrialAt"))), "still within the delay");
         expectOffer("cold", "circuit-open");
-        assertEquals(partnerServed, ServiceProcess.offersServed(partnerUrl()), "requests that reached partner-offer while OPEN");
+        assertEquals(partnerServed, ServiceProcess.offersServed(partnerUrl), "requests that reached partner-offer while OPEN");
         if (core != null) {
             expectTiles("partner-offer back, the circuit still open", awaitLook(board -> board.get(PARTNER_HEALTH).equals("succeeded UP")),
                     tiles(PROBES, "succeeded 4 / 4"));
@@ -229,26 +221,17 @@ abstract class DemoScenario {
     /** Each further look at the board (or, without Monitoror, each customer) is one more failure, until the circuit opens. */
     private void expectFailuresUntilOpen(String partnerHealth, Runnable customer) {
         int before = offer.circuit().getInt("failures");
-        if (core == null) {
-            for (int failures = before + 1; failures <= policy.failuresToOpen(); failures++) {
+        for (int failures = before + 1; failures <= policy.failuresToOpen(); failures++) {
+            boolean closed = failures < policy.failuresToOpen();
+            if (core == null) {
                 customer.run();
-                expectCircuit(failures < policy.failuresToOpen() ? "CLOSED" : "OPEN", failures);
+            } else {
+                expectTiles("look " + (failures - before), look(), tiles(PARTNER_HEALTH, partnerHealth, OFFER_HEALTH, "succeeded UP",
+                        OFFER, "failed cold", FAILURES, "failed " + failures, CIRCUIT, closed ? "succeeded CLOSED" : "failed OPEN",
+                        PROBES, colour(partnerHealth) + " 2 / 4"));
             }
-            return;
+            expectCircuit(closed ? "CLOSED" : "OPEN", failures);
         }
-        List<Map<String, String>> seen = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(90)).until(() -> {
-            seen.add(look());
-            return seen.get(seen.size() - 1).get(CIRCUIT).endsWith("OPEN") || before + seen.size() > policy.failuresToOpen();
-        });
-        assertEquals(policy.failuresToOpen() - before, seen.size(), () -> "looks at the board until the circuit opened: " + seen);
-        for (int look = 1; look <= seen.size(); look++) {
-            boolean closed = before + look < policy.failuresToOpen();
-            expectTiles("look " + look, seen.get(look - 1), tiles(PARTNER_HEALTH, partnerHealth, OFFER_HEALTH, "succeeded UP",
-                    OFFER, "failed cold", FAILURES, "failed " + (before + look), CIRCUIT, closed ? "succeeded CLOSED" : "failed OPEN",
-                    PROBES, colour(partnerHealth) + " 2 / 4"));
-        }
-        expectCircuit("OPEN", policy.failuresToOpen());
     }
 
     /** All green on the board, as the core answers it and as the page draws it (screenshot unless null). */
@@ -267,11 +250,11 @@ abstract class DemoScenario {
         if (boardPage == null) {
             return;
         }
-        timeline.step("board page: " + step);
+        step("board page: " + step);
         chromium.openBoard(boardPage);
         // Up to the delay, and the UI's 10 s between two looks at each tile.
         chromium.awaitBoard(step, Duration.ofSeconds(policy.delaySeconds() + 30L), board -> shows(expected, board));
-        chromium.screenshot(route() + "-board-" + screenshots + "-" + step);
+        chromium.screenshot(route + "-board-" + screenshots + "-" + step);
         chromium.driver.get("about:blank");
         lastLook = Instant.now();
     }
@@ -285,7 +268,7 @@ abstract class DemoScenario {
         }
         Map<String, String> board = core.board();
         lastLook = Instant.now();
-        timeline.step("board: " + board);
+        step("board: " + board);
         return board;
     }
 
@@ -327,19 +310,16 @@ abstract class DemoScenario {
         try {
             return tool.get();
         } catch (TestAbortedException missing) {
-            timeline.step("skipped: " + missing.getMessage());
+            step("skipped: " + missing.getMessage());
             return null;
         }
     }
 
-    void expectOffer(String type, String reason) {
-        expectOffer(type, Set.of(reason));
-    }
-
-    void expectOffer(String type, Set<String> reasons) {
+    /** A 200 with an offer of this type, for one of these reasons. */
+    void expectOffer(String type, String... reasons) {
         OfferClient.Answer answer = offer.ask();
         assertEquals(List.of(200, type), List.of(answer.status(), answer.type()), answer::toString);
-        assertTrue(reasons.contains(answer.reason()), answer::toString);
+        assertTrue(List.of(reasons).contains(answer.reason()), answer::toString);
         assertTrue(answer.offer().hasNonNull("id") && answer.offer().hasNonNull("description")
                 && answer.offer().hasNonNull("price"), answer::toString);
         saw(answer);
@@ -353,11 +333,6 @@ abstract class DemoScenario {
         assertTrue(millis < OfferClient.ANSWER_BOUND_MILLIS, "answered in " + millis + " ms, bound " + OfferClient.ANSWER_BOUND_MILLIS + " ms");
     }
 
-    private void saw(OfferClient.Answer answer) {
-        JsonPath circuit = offer.circuit();
-        timeline.saw(answer.type(), answer.reason(), circuit.getString("state"), circuit.getInt("failures"));
-    }
-
     void expectCircuit(String state, int failures) {
         JsonPath circuit = offer.circuit();
         assertEquals(state, circuit.getString("state"), circuit::prettify);
@@ -365,7 +340,7 @@ abstract class DemoScenario {
         assertEquals(List.of(policy.failuresToOpen(), policy.delaySeconds(), policy.timeoutMillis()), List.of(circuit.getInt("failuresToOpen"),
                 circuit.getInt("delaySeconds"), circuit.getInt("timeoutMillis")), () -> "the policy in force: " + circuit.prettify());
         // offer stays ready whatever its partner does.
-        given().baseUri(offerUrl()).get("/q/health/ready").then().statusCode(200);
+        given().baseUri(offerUrl).get("/q/health/ready").then().statusCode(200);
     }
 
     void awaitHotOffer() {
@@ -379,39 +354,22 @@ abstract class DemoScenario {
 
     /** README's step 7: partner-offer's own {@code PUT /latency}, which {@code ./demo.sh slow partner-offer} sends. */
     void slowPartner(String latency) {
-        timeline.step("partner-offer's latency " + latency);
-        given().baseUri(partnerUrl()).contentType("text/plain").body(latency).put("/latency").then().statusCode(200);
+        step("partner-offer's latency " + latency);
+        given().baseUri(partnerUrl).contentType("text/plain").body(latency).put("/latency").then().statusCode(200);
+    }
+
+    /** One line of the timeline printed at the end, whatever the outcome. */
+    void step(String what) {
+        timeline.add(LocalTime.now() + "  --- " + what);
+    }
+
+    private void saw(OfferClient.Answer answer) {
+        JsonPath circuit = offer.circuit();
+        timeline.add(String.format("%s  offer=%-4s %-20s circuit=%-9s failures=%d", LocalTime.now(), answer.type(), answer.reason(),
+                circuit.getString("state"), circuit.getInt("failures")));
     }
 
     private long logged(String phrase) {
         return Pattern.compile(Pattern.quote(phrase)).matcher(offerLog()).results().count();
-    }
-
-    /** What an end-to-end run saw, one line per observation, printed at the end whatever the outcome. */
-    static final class Timeline {
-
-        private final String title;
-        private final List<String> lines = new ArrayList<>();
-
-        Timeline(String title) {
-            this.title = title;
-        }
-
-        synchronized void step(String step) {
-            lines.add(String.format("%s  --- %s", now(), step));
-        }
-
-        synchronized void saw(String offerType, String reason, String state, int failures) {
-            lines.add(String.format("%s  offer=%-4s %-20s circuit=%-9s failures=%d", now(), offerType, reason, state, failures));
-        }
-
-        synchronized void print() {
-            System.out.println("Timeline of " + title + ":");
-            lines.forEach(line -> System.out.println("  " + line));
-        }
-
-        private static LocalTime now() {
-            return LocalTime.now().truncatedTo(ChronoUnit.MILLIS);
-        }
     }
 }

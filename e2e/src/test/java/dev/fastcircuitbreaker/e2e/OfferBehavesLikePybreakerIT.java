@@ -1,13 +1,10 @@
 package dev.fastcircuitbreaker.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -23,48 +20,41 @@ import org.junit.jupiter.api.Test;
 class OfferBehavesLikePybreakerIT {
 
     private static final Path TESTS = Compose.ROOT.resolve("e2e/pybreaker");
-    private static final String INSTALL = "run python3 -m pip install -r e2e/pybreaker/requirements.txt";
-    /** pytest's "no tests were collected". */
+    private static final String INSTALL = "python3 -m pip install -r e2e/pybreaker/requirements.txt";
+    /** pytest's exit status when it collected no test: the walks skip themselves where the pinned pybreaker is missing. */
     private static final int NO_TESTS = 5;
+    /** python3's, when it finds no module pytest. */
+    private static final int NO_PYTEST = 1;
     private static final int AT_MOST_MINUTES = 10;
 
     @Test
-    void agreesWithPybreakerOnSeededRandomWalks() throws IOException, InterruptedException {
-        String python = System.getenv().getOrDefault("PYTHON", "python3");
-        String pinned = Files.readAllLines(TESTS.resolve("requirements.txt")).stream()
-                .filter(line -> line.startsWith("pybreaker=="))
-                .map(line -> line.substring("pybreaker==".length()).strip()).findFirst().orElseThrow();
-        String installed;
-        try {
-            installed = lastLine(new ProcessBuilder(python, "-c", "import importlib.metadata as m, pybreaker, pytest;"
-                    + " print(m.version('pybreaker'))").redirectErrorStream(true).start());
-        } catch (IOException notFound) {
-            installed = python + " is not on the PATH (or set PYTHON)";
-        }
-        if (!installed.equals(pinned)) {
-            SkipReasons.skipOutsideCi("pybreaker " + pinned + " and pytest wanted, found: " + installed + "; " + INSTALL);
-        }
-
-        ProcessBuilder pytest = new ProcessBuilder(python, "-m", "pytest", TESTS.toString(), "-v", "-s")
-                .directory(Compose.ROOT.toFile()).redirectErrorStream(true);
+    void agreesWithPybreakerOnSeededRandomWalks() throws InterruptedException {
+        ProcessBuilder pytest = new ProcessBuilder(System.getenv().getOrDefault("PYTHON", "python3"), "-m", "pytest", TESTS.toString(),
+                "-v", "-s").directory(Compose.ROOT.toFile()).redirectErrorStream(true);
         pytest.environment().putAll(Map.of("OFFER_JAVA", ProcessHandle.current().info().command().orElse("java"),
                 "PYTHONDONTWRITEBYTECODE", "1", "PYTHONUNBUFFERED", "1"));
-        Process process = pytest.start();
+        Process process;
+        try {
+            process = pytest.start();
+        } catch (IOException noPython) {
+            SkipReasons.skipOutsideCi(pytest.command().get(0) + " is not on the PATH (or set PYTHON); then " + INSTALL);
+            return;
+        }
         // Through System.out: the forked test JVM's own stdout is Failsafe's channel.
-        Thread printer = new Thread(() -> process.inputReader(StandardCharsets.UTF_8).lines().forEach(System.out::println));
+        StringBuilder output = new StringBuilder();
+        Thread printer = new Thread(() -> process.inputReader(StandardCharsets.UTF_8).lines().forEach(line -> {
+            System.out.println(line);
+            output.append(line).append('\n');
+        }));
         printer.start();
         if (!process.waitFor(AT_MOST_MINUTES, TimeUnit.MINUTES)) {
-            ServiceProcess.killTree(process); // pytest and the offer it started
+            ServiceProcess.killTree(process); // pytest and the offers it started
             throw new AssertionError("the walks took more than " + AT_MOST_MINUTES + " minutes");
         }
         printer.join();
-        assertNotEquals(NO_TESTS, process.exitValue(), "pytest collected no test in " + TESTS + " (a skip says why, above)");
+        if (process.exitValue() == NO_TESTS || process.exitValue() == NO_PYTEST && output.indexOf("No module named pytest") >= 0) {
+            SkipReasons.skipOutsideCi("pytest and the pinned pybreaker wanted (see above): " + INSTALL);
+        }
         assertEquals(0, process.exitValue(), "offer and pybreaker differ, or the walks fell short: see pytest's output above");
-    }
-
-    /** The last line the process printed: the version, or why there is none. */
-    private static String lastLine(Process process) {
-        List<String> lines = process.inputReader(StandardCharsets.UTF_8).lines().toList();
-        return lines.isEmpty() ? "nothing" : lines.get(lines.size() - 1).strip();
     }
 }

@@ -71,9 +71,6 @@ final class ServiceProcess implements AutoCloseable {
     // As the images run it: from its own folder, with the AOT cache `./mvnw verify -Daot` trained (JDK 25).
     private static List<String> jar(String module, int port) {
         Path app = Compose.ROOT.resolve(module).resolve("target/quarkus-app");
-        if (!Files.isRegularFile(app.resolve("quarkus-run.jar"))) {
-            throw new IllegalStateException(app + " has no quarkus-run.jar: package the services first (./mvnw verify)");
-        }
         List<String> command = new ArrayList<>(List.of(JAVA, "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port));
         if (Files.isRegularFile(app.resolve("app.aot"))) {
             command.add("-XX:AOTCache=app.aot");
@@ -125,17 +122,8 @@ final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
-    /** Resident memory now, from /proc. */
-    long rssMib() {
-        return status("VmRSS:") / 1024;
-    }
-
-    /** Live threads now, from /proc. */
-    long threads() {
-        return status("Threads:");
-    }
-
-    private long status(String field) {
+    /** A field of /proc/PID/status now, as a number: {@code VmRSS:} (KiB), {@code Threads:}. */
+    long status(String field) {
         try {
             return Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream().filter(line -> line.startsWith(field))
                     .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", ""))).findFirst().orElseThrow();
@@ -154,20 +142,15 @@ final class ServiceProcess implements AutoCloseable {
         await().atMost(Duration.ofSeconds(10)).until(() -> !process.isAlive());
     }
 
-    /** SIGSTOP: the partner hangs; connections are accepted by the kernel and never answered. */
-    void pause() {
-        signal("STOP");
-    }
-
-    /** SIGCONT: the hanging partner answers again. */
-    void resume() {
-        signal("CONT");
+    /** SIGSTOP: the partner hangs; connections are accepted by the kernel and never answered. SIGCONT: it answers again. */
+    void signal(String name) {
+        Compose.exec(List.of("kill", "-" + name, Long.toString(process.pid())), Duration.ofSeconds(10));
     }
 
     @Override
     public void close() {
         if (process.isAlive()) {
-            resume();
+            signal("CONT");
             stop(process);
         }
     }
@@ -188,20 +171,6 @@ final class ServiceProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private void signal(String name) {
-        try {
-            int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
-            if (exit != 0) {
-                throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited with " + exit);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }
