@@ -22,9 +22,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * Debian's headless chromium, driven by its chromedriver, as a user's browser: offer's page, or Monitoror's board page
- * read tile by tile as its web UI draws it. In CI (the variable {@code CI} set, as {@code .ci/run} does) a missing
- * browser fails the test; elsewhere it is skipped with the reason printed.
+ * Debian's headless chromium, driven by its chromedriver, as a user's browser: offer's page, or Monitoror's board read
+ * tile by tile as its web UI draws it. Where it is missing, skipped with the reason printed (in CI, fails).
  */
 final class Browser implements AutoCloseable {
 
@@ -64,9 +63,8 @@ final class Browser implements AutoCloseable {
     }
 
     /**
-     * The board's tiles as the page draws them now, by label: the status class's suffix ({@code none} before the tile's
-     * first answer), the value or message, and a group's listed sub-tiles. Read in one go, as the UI redraws; none
-     * while the UI's loading screen is over the tiles (until it has faded out).
+     * The board's tiles as the page draws them now, by label: the status class's suffix ({@code none} before the first
+     * answer), the value or message, a group's sub-tiles. Read in one go, as the UI redraws; none under its loading screen.
      */
     Map<String, String> board() {
         List<?> tiles = (List<?>) ((JavascriptExecutor) driver).executeScript("""

@@ -18,31 +18,22 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+
+import dev.fastcircuitbreaker.e2e.OfferClient.Answer;
 
 /**
- * Callers of offer's {@code GET /offers}, each on a connection of its own kept open, timed from the moment its request
- * is written to the moment the last byte of its answer is read. Non-blocking JDK sockets, one thread for all: the
- * callers share two cores with offer and its partner, and what a heavier client does per answer counts as offer's
- * time (a Vert.x client added about half a second to 2,048 at once, bench/COLD-START.md).
+ * Callers of offer's {@code GET /offers}, each on a connection of its own kept open, timed from the request written to
+ * the answer's last byte read. Non-blocking JDK sockets, one thread for all: what a heavier client does per answer
+ * counts as offer's time on 2 shared cores (a Vert.x client added half a second to 2,048 at once, bench/COLD-START.md).
  */
 final class Callers implements AutoCloseable {
 
     private static final Duration GIVE_UP = Duration.ofSeconds(60);
     private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)\r\ncontent-length: *(\\d+)");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One answer as its caller saw it: status (0 if the connection failed), body, and the time it took. */
-    record Answer(int status, String body, long millis) {
-
-        /** The offer's reason, read only once every answer is in, so that reading it delays none. */
-        String reason() {
-            try {
-                return status == 0 ? body : JSON.readTree(body).path("reason").asText();
-            } catch (IOException e) {
-                return "not JSON";
-            }
-        }
+    /** An answer as it came: status (0 if the connection failed), body (or what failed), time. */
+    private record Reply(int status, String body, long millis) {
     }
 
     private final Selector selector;
@@ -68,9 +59,12 @@ final class Callers implements AutoCloseable {
         }
     }
 
-    /** Every caller asks {@code times}, each request sent once the answer to the one before is in; all the answers. */
+    /**
+     * Every caller asks {@code times}, each request sent once the answer to the one before is in; all the answers, read
+     * as JSON once every one is in, so that reading them delays none.
+     */
     List<Answer> eachAsks(int times) {
-        List<Answer> answers = new ArrayList<>(callers.size() * times);
+        List<Reply> replies = new ArrayList<>(callers.size() * times);
         try {
             for (Caller caller : callers) {
                 caller.left = times;
@@ -88,10 +82,10 @@ final class Callers implements AutoCloseable {
                 for (Iterator<SelectionKey> keys = selector.selectedKeys().iterator(); keys.hasNext();) {
                     Caller caller = (Caller) keys.next().attachment();
                     keys.remove();
-                    Answer answer = caller.read(buffer);
-                    if (answer != null) {
-                        answers.add(answer);
-                        if (answer.status() != 0 && --caller.left > 0) {
+                    Reply reply = caller.read(buffer);
+                    if (reply != null) {
+                        replies.add(reply);
+                        if (reply.status() != 0 && --caller.left > 0) {
                             caller.send();
                         } else {
                             asking--;
@@ -102,11 +96,8 @@ final class Callers implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return answers;
-    }
-
-    private static long millisSince(long start) {
-        return Duration.ofNanos(System.nanoTime() - start).toMillis();
+        return replies.stream().map(reply -> reply.status() == 0 ? new Answer(0, MissingNode.getInstance(), reply.body(), reply.millis())
+                : OfferClient.answer(reply.status(), reply.body(), reply.millis())).toList();
     }
 
     @Override
@@ -138,7 +129,7 @@ final class Callers implements AutoCloseable {
         }
 
         /** Reads what is there: the whole answer once its last byte is in, else null. */
-        Answer read(ByteBuffer buffer) throws IOException {
+        Reply read(ByteBuffer buffer) throws IOException {
             buffer.clear();
             int count;
             try {
@@ -148,7 +139,7 @@ final class Callers implements AutoCloseable {
             }
             if (count < 0) {
                 channel.close();
-                return new Answer(0, "connection closed after " + received.size() + " bytes", millisSince(sentAt));
+                return new Reply(0, "connection closed after " + received.size() + " bytes", OfferClient.millisSince(sentAt));
             }
             received.write(buffer.array(), 0, count);
             String text = received.toString(StandardCharsets.ISO_8859_1);
@@ -164,9 +155,9 @@ final class Callers implements AutoCloseable {
             if (text.length() - bodyStart < bodyLength) {
                 return null;
             }
-            long millis = millisSince(sentAt);
+            long millis = OfferClient.millisSince(sentAt);
             String body = new String(received.toByteArray(), bodyStart, bodyLength, StandardCharsets.UTF_8);
-            return new Answer(Integer.parseInt(text.substring(9, 12)), body, millis);
+            return new Reply(Integer.parseInt(text.substring(9, 12)), body, millis);
         }
     }
 }

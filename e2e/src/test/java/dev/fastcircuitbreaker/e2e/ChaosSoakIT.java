@@ -1,5 +1,6 @@
 package dev.fastcircuitbreaker.e2e;
 
+import static dev.fastcircuitbreaker.e2e.OfferClient.tally;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -59,7 +59,7 @@ class ChaosSoakIT {
         offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", partner.url(),
                 "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS), "JAVA_TOOL_OPTIONS", "-Xmx128m"));
         client = new OfferClient(offer.url());
-        CircuitEventStream events = CircuitEventStream.follow(offer.url());
+        OfferClient.Events events = client.events();
         // From its first request, as a fresh offer meets it: a healthy partner gives a hot offer.
         answers.add(client.ask());
         assertEquals("hot", answers.get(0).type());
@@ -135,10 +135,5 @@ class ChaosSoakIT {
             action.run();
             timeline.add(atSecond + "s " + what);
         }, atSecond, TimeUnit.SECONDS);
-    }
-
-    /** How many answers of each reason (an answer that is no offer: what came instead). */
-    private static Map<String, Long> tally(List<Answer> answers) {
-        return answers.stream().collect(Collectors.groupingBy(Answer::reason, Collectors.counting()));
     }
 }

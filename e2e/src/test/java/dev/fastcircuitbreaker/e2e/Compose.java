@@ -2,7 +2,7 @@ package dev.fastcircuitbreaker.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,15 +13,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestPlan;
 
-/**
- * The repository's docker-compose.yml driven through the Compose CLI a user has: {@code docker compose}, Compose v2
- * (e2e/docker/engine.sh installs it).
- */
+/** The repository's root, its docker-compose.yml driven through the CLI a user has ({@code docker compose}), any command run. */
 final class Compose {
 
     static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
-
-    private static final List<String> COMMAND = List.of("docker", "compose");
 
     private Compose() {
     }
@@ -38,7 +33,7 @@ final class Compose {
         @Override
         public void testPlanExecutionStarted(TestPlan plan) {
             if (Boolean.getBoolean("e2e.docker")) {
-                build = CompletableFuture.supplyAsync(() -> cli().run(Duration.ofMinutes(15), "build", "partner-offer", "offer"),
+                build = CompletableFuture.supplyAsync(() -> run(Duration.ofMinutes(15), "build", "partner-offer", "offer"),
                         task -> new Thread(task, "compose-build").start());
             }
         }
@@ -49,45 +44,30 @@ final class Compose {
         }
     }
 
-    static Compose cli() {
-        try {
-            exec(List.of("docker", "compose", "version"), Duration.ofSeconds(30));
-        } catch (RuntimeException noCompose) {
-            throw new IllegalStateException("docker compose (Compose v2) does not answer: run e2e/docker/engine.sh first", noCompose);
-        }
-        return new Compose();
+    /** {@code docker compose -f docker-compose.yml args...} from the repository root (e2e/docker/engine.sh installs it). */
+    static String run(Duration timeout, String... args) {
+        List<String> command = new ArrayList<>(List.of("docker", "compose", "-f", ROOT.resolve("docker-compose.yml").toString()));
+        command.addAll(List.of(args));
+        return exec(command, timeout);
     }
 
-    /** Runs {@code docker compose -f docker-compose.yml [files...] args...} from the repository root; fails on a non-zero exit. */
-    String run(Duration timeout, String... args) {
-        List<String> full = new ArrayList<>(COMMAND);
-        full.addAll(List.of("-f", ROOT.resolve("docker-compose.yml").toString()));
-        full.addAll(List.of(args));
-        return exec(full, timeout);
-    }
-
+    /** Runs a command from the repository root; its output once it exited 0, else fails with it. */
     static String exec(List<String> command, Duration timeout) {
         try {
-            Process process = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
-            StringBuilder output = new StringBuilder();
-            Thread reader = new Thread(() -> {
-                try {
-                    output.append(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-                } catch (IOException ignored) {
-                    // the process was killed on timeout
-                }
-            });
-            reader.start();
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            Path output = Files.createTempFile("e2e-exec", ".log");
+            Process process = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!exited) {
                 ServiceProcess.killTree(process);
-                reader.join();
-                throw new IllegalStateException(String.join(" ", command) + " did not finish in " + timeout + ":\n" + output);
             }
-            reader.join();
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " exited with " + process.exitValue() + ":\n" + output);
+            String text = Files.readString(output);
+            Files.delete(output);
+            if (!exited || process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + (exited ? " exited with " + process.exitValue()
+                        : " did not finish in " + timeout) + ":\n" + text);
             }
-            return output.toString();
+            return text;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

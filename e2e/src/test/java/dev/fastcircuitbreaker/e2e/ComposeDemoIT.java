@@ -13,10 +13,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * The demo as a user plays it with docker-compose.yml: {@code up --build --wait}, then {@code stop}/{@code start} and
- * {@code pause}/{@code unpause} partner-offer, with the compose file's own ports and policy (the annotations': it sets no
- * override), and the board from the monitoror container. Runs with {@code -De2e.docker=true} against a Docker engine
- * (e2e/docker/engine.sh).
+ * The demo as a user plays it with docker-compose.yml ({@code up --build --wait}, then {@code stop}, {@code start},
+ * {@code pause}, {@code unpause} partner-offer), its own ports and policy (the annotations'), the monitoror container's
+ * board. With {@code -De2e.docker=true}, on a Docker engine (e2e/docker/engine.sh).
  */
 @Order(2)
 @EnabledIfSystemProperty(named = "e2e.docker", matches = "true",
@@ -26,7 +25,6 @@ class ComposeDemoIT extends DemoScenario {
     private static final Duration COMMAND = Duration.ofMinutes(2);
     private static final String MONITOROR_IMAGE = System.getenv("MONITOROR_IMAGE");
 
-    private final Compose compose = Compose.cli();
     private final Thread downOnInterrupt = new Thread(this::down);
 
     /**
@@ -40,8 +38,8 @@ class ComposeDemoIT extends DemoScenario {
     @BeforeAll
     void up() {
         // The native override must be valid too.
-        compose.run(COMMAND, "config", "-q");
-        compose.run(COMMAND, "-f", Compose.ROOT.resolve("docker-compose.native.yml").toString(), "config", "-q");
+        Compose.run(COMMAND, "config", "-q");
+        Compose.run(COMMAND, "-f", Compose.ROOT.resolve("docker-compose.native.yml").toString(), "config", "-q");
         Runtime.getRuntime().addShutdownHook(downOnInterrupt);
         // The board needs an image: MONITOROR_IMAGE's (.ci/run builds it from the release's executable, web UI
         // included), as no registry here serves monitoror/monitoror:4.0.1.
@@ -51,7 +49,7 @@ class ComposeDemoIT extends DemoScenario {
         }
         Compose.Images.built();
         step("docker compose " + String.join(" ", up));
-        compose.run(Duration.ofMinutes(15), up.toArray(String[]::new));
+        Compose.run(Duration.ofMinutes(15), up.toArray(String[]::new));
         offerUrl = published("offer", 8080);
         partnerUrl = published("partner-offer", 8081);
     }
@@ -63,12 +61,12 @@ class ComposeDemoIT extends DemoScenario {
     }
 
     private void down() {
-        compose.run(COMMAND, "down", "--remove-orphans");
+        Compose.run(COMMAND, "down", "--remove-orphans");
     }
 
     /** Where compose published a service's port: 127.0.0.1:8080 and :8081 unless OFFER_PORT, PARTNER_OFFER_PORT say. */
     private String published(String service, int port) {
-        String[] lines = compose.run(COMMAND, "port", service, Integer.toString(port)).strip().split("\\R");
+        String[] lines = Compose.run(COMMAND, "port", service, Integer.toString(port)).strip().split("\\R");
         return "http://" + lines[lines.length - 1].strip();
     }
 
@@ -87,7 +85,7 @@ class ComposeDemoIT extends DemoScenario {
      */
     @Override
     void partner(String step) {
-        compose.run(COMMAND, step, "partner-offer");
+        Compose.run(COMMAND, step, "partner-offer");
         if (step.equals("start")) {
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                     .until(() -> given().baseUri(partnerUrl).get("/q/health/ready").statusCode() == 200);
@@ -96,6 +94,6 @@ class ComposeDemoIT extends DemoScenario {
 
     @Override
     String offerLog() {
-        return compose.run(COMMAND, "logs", "--no-color", "offer");
+        return Compose.run(COMMAND, "logs", "--no-color", "offer");
     }
 }

@@ -22,13 +22,10 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
- * The demo as local processes, as README's "Run it" gives it to a machine without Docker: {@code ./demo.sh --local}
- * (the two packaged services and Monitoror), then each step from another shell ({@code ./demo.sh stop|start|pause|
- * unpause|slow partner-offer}) and {@code ./demo.sh down}, which must leave no process behind, with nothing logged as
- * an error. Free ports of 127.0.0.1, through demo.sh's and Quarkus' own variables. offer's policy is set through its
- * environment, each number other than the annotations' (3, 15 s, 1000 ms), so the demo passes only if the variables
- * reach the breaker. The delay is longer than a partner restart on CI's busy machine (with 8 s it was once over
- * first), to see "back but still cold".
+ * The demo as README gives it to a machine without Docker: {@code ./demo.sh --local} on free ports of 127.0.0.1, each
+ * step from another shell ({@code ./demo.sh stop|start|pause|unpause|slow partner-offer}), then {@code ./demo.sh down}:
+ * no process left, no error logged. offer's policy comes from its environment, each number other than the annotations'
+ * (3, 15 s, 1000 ms); the delay outlasts a partner restart on a busy machine (8 s once did not), to see "back but cold".
  */
 class DemoAsProcessesIT extends DemoScenario {
 
@@ -81,9 +78,8 @@ class DemoAsProcessesIT extends DemoScenario {
             ServiceProcess.stop(demo); // its own Ctrl-C: it stops what it started
         }
         assertTrue(ended, "./demo.sh --local still ran after ./demo.sh down");
-        assertEquals(List.of(), pids.stream().filter(pid -> ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive).isPresent())
-                .toList(),
-                "processes still running after ./demo.sh down");
+        assertEquals(List.of(), pids.stream().filter(pid -> ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive)
+                .isPresent()).toList(), "processes still running after ./demo.sh down");
         // The --local terminal's output: demo.sh's own lines and every service's log.
         assertEquals(List.of(), Monitoror.read(LOG).lines().filter(PROBLEMS.asPredicate()).toList(), "errors logged in the demo");
     }

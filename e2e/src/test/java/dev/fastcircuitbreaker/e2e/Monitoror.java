@@ -25,10 +25,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Monitoror's own core, asked what it shows: its answer on a config ({@code GET /api/v1/configs/<name>}, the hydrated
+ * Monitoror's own core, asked what it shows: its answer on the board ({@code GET /api/v1/configs/default}, the hydrated
  * tiles or its errors) and on each tile (the {@code url} the hydrated config gives it). The one the demo runs: compose's
- * container on its published port, or the process {@code ./demo.sh --local} started (in CI the release's core and web
- * UI, MONITOROR_BIN).
+ * container, or the process {@code ./demo.sh --local} started (in CI the release's core and web UI, MONITOROR_BIN).
  */
 final class Monitoror {
 
@@ -51,7 +50,7 @@ final class Monitoror {
 
     /** The board page of its web UI; where there is none (a core built from the Go module), skipped except in CI. */
     String page() {
-        return text("/").join().contains("<title>Monitoror</title>") ? url + "/"
+        return get("/").join().body().contains("<title>Monitoror</title>") ? url + "/"
                 : SkipReasons.skipOutsideCi("Monitoror at " + url + " has no web UI (a core built from its Go module); the"
                         + " release's has it: MONITOROR_BIN=../shared/monitoror/monitoror-4.0.1-linux-amd64");
     }
@@ -71,17 +70,6 @@ final class Monitoror {
                 .collect(Collectors.toMap(pair -> pair[0], pair -> pair[1]));
     }
 
-    private static List<String> errors(JsonNode answer) {
-        List<String> errors = new ArrayList<>();
-        answer.path("errors").forEach(error -> errors.add(error.path("id").asText() + ": " + error.path("message").asText()));
-        return errors;
-    }
-
-    /** Monitoror's answer on the board: {@code {"config": {...hydrated...}}}, or with {@code "errors": [...]}. */
-    JsonNode config() {
-        return json("/api/v1/configs/default").join();
-    }
-
     /**
      * Every tile of the default board by label, in the words the web UI draws it (Browser#board): the colour as
      * {@code succeeded}, {@code failed} or {@code warning}, then the value, or else the message; a GROUP as the worst
@@ -89,15 +77,12 @@ final class Monitoror {
      * offer's {@code /circuit} once the customer's call to {@code /offers} is answered, so that they show its outcome.
      */
     Map<String, String> board() {
-        CompletableFuture<?>[] customer = new CompletableFuture<?>[] { CompletableFuture.completedFuture(null) };
+        List<CompletableFuture<?>> customer = new ArrayList<>(List.of(CompletableFuture.completedFuture(null)));
         return board(path -> {
             String asks = URLDecoder.decode(path, StandardCharsets.UTF_8);
-            if (asks.contains("/circuit")) {
-                return customer[0].thenCompose(answered -> json(path));
-            }
-            CompletableFuture<JsonNode> answer = json(path);
+            CompletableFuture<JsonNode> answer = asks.contains("/circuit") ? customer.get(0).thenCompose(answered -> json(path)) : json(path);
             if (asks.contains("/offers")) {
-                customer[0] = CompletableFuture.allOf(customer[0], answer);
+                customer.set(0, CompletableFuture.allOf(customer.get(0), answer));
             }
             return answer;
         });
@@ -109,9 +94,9 @@ final class Monitoror {
     }
 
     private Map<String, String> board(Function<String, CompletableFuture<JsonNode>> ask) {
-        JsonNode answer = config();
+        JsonNode answer = json("/api/v1/configs/default").join();
         if (answer.has("errors")) {
-            throw new AssertionError("Monitoror refuses the board: " + errors(answer));
+            throw new AssertionError("Monitoror refuses the board: " + answer.path("errors"));
         }
         Map<String, CompletableFuture<JsonNode>> asked = new LinkedHashMap<>();
         for (JsonNode tile : answer.path("config").findParents("type")) {
@@ -146,14 +131,13 @@ final class Monitoror {
         return colour + " " + (values.isEmpty() ? answer.path("message").asText() : String.join(" ", values));
     }
 
-    private CompletableFuture<String> text(String path) {
+    private CompletableFuture<HttpResponse<String>> get(String path) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).build();
-        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(HttpResponse::body);
+        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private CompletableFuture<JsonNode> json(String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).build();
-        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+        return get(path).thenApply(response -> {
             if (response.statusCode() != 200) {
                 throw new AssertionError("Monitoror answered " + response.statusCode() + " on " + path + ": " + response.body());
             }

@@ -1,14 +1,24 @@
 package dev.fastcircuitbreaker.e2e;
 
 import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,17 +60,32 @@ record OfferClient(String url) {
     CompletableFuture<Answer> askAsync() {
         long start = System.nanoTime();
         HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/offers")).timeout(Duration.ofSeconds(30)).GET().build();
-        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
-            long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
-            if (failure != null) {
-                return new Answer(0, MissingNode.getInstance(), failure.toString(), millis);
-            }
-            try {
-                return new Answer(response.statusCode(), JSON.readTree(response.body()), null, millis);
-            } catch (Exception notJson) {
-                return new Answer(response.statusCode(), MissingNode.getInstance(), notJson.toString(), millis);
-            }
-        });
+        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> failure != null
+                ? new Answer(0, MissingNode.getInstance(), failure.toString(), millisSince(start))
+                : answer(response.statusCode(), response.body(), millisSince(start)));
+    }
+
+    /** An answer read: its status and JSON body (or, if not JSON, why). */
+    static Answer answer(int status, String body, long millis) {
+        try {
+            return new Answer(status, JSON.readTree(body), null, millis);
+        } catch (IOException notJson) {
+            return new Answer(status, MissingNode.getInstance(), "not JSON: " + body, millis);
+        }
+    }
+
+    /** How many answers of each reason (an answer that is no offer: what came instead). */
+    static Map<String, Long> tally(List<Answer> answers) {
+        return answers.stream().collect(Collectors.groupingBy(Answer::reason, TreeMap::new, Collectors.counting()));
+    }
+
+    /** The slowest answer of each reason, in milliseconds. */
+    static Map<String, Long> slowest(List<Answer> answers) {
+        return answers.stream().collect(Collectors.toMap(Answer::reason, Answer::millis, Math::max, TreeMap::new));
+    }
+
+    static long millisSince(long start) {
+        return Duration.ofNanos(System.nanoTime() - start).toMillis();
     }
 
     Answer ask() {
@@ -69,5 +94,48 @@ record OfferClient(String url) {
 
     JsonPath circuit() {
         return given().baseUri(url).get("/circuit").then().statusCode(200).extract().jsonPath();
+    }
+
+    /** An SSE client of offer's {@code /circuit/events}, from now on. */
+    Events events() throws IOException, InterruptedException {
+        HttpResponse<Stream<String>> response = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/circuit/events"))
+                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, response.statusCode());
+        Events seen = new Events();
+        Thread reader = new Thread(() -> {
+            try (Stream<String> lines = response.body()) {
+                lines.filter(line -> line.startsWith("data:")).forEach(seen::read);
+            } catch (RuntimeException e) {
+                // offer stopped at the end of the test
+            }
+            seen.stateChanges.add("stream ended");
+        }, "circuit-events-reader");
+        reader.setDaemon(true);
+        reader.start();
+        return seen;
+    }
+
+    /**
+     * What the SSE client saw: each state change as "FROM -> TO" (or "not JSON: ..." and "stream ended", which no test
+     * expects), and the callers shed, summed.
+     */
+    static final class Events {
+
+        final List<String> stateChanges = Collections.synchronizedList(new ArrayList<>());
+        final AtomicLong shed = new AtomicLong();
+
+        private void read(String line) {
+            try {
+                JsonNode event = JSON.readTree(line.substring("data:".length()));
+                switch (event.path("kind").asText()) {
+                    case "STATE_CHANGED" -> stateChanges.add(event.path("from").asText() + " -> " + event.path("to").asText());
+                    case "OFFER_BUSY" -> shed.addAndGet(event.path("count").asLong());
+                    default -> {
+                    }
+                }
+            } catch (IOException e) {
+                stateChanges.add("not JSON: " + line);
+            }
+        }
     }
 }

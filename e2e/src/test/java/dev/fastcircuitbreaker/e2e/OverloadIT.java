@@ -1,5 +1,7 @@
 package dev.fastcircuitbreaker.e2e;
 
+import static dev.fastcircuitbreaker.e2e.OfferClient.slowest;
+import static dev.fastcircuitbreaker.e2e.OfferClient.tally;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,21 +11,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import dev.fastcircuitbreaker.e2e.Callers.Answer;
+import dev.fastcircuitbreaker.e2e.OfferClient.Answer;
 import io.restassured.path.json.JsonPath;
 
 /**
  * Offer's own overload is no failure of the partner's, from the first request of a fresh JVM: callers ask a packaged
- * offer from the instant it reports ready, each on a connection it keeps ({@link Callers} times them), and are answered
- * within the timeout plus {@value #MARGIN_MILLIS} ms (a flood of 2,048 at once: a second), hot or {@code offer-busy},
- * with the circuit CLOSED.
+ * offer from the instant it reports ready, each on a connection it keeps ({@link Callers}), and are answered in time,
+ * hot or {@code offer-busy}, with the circuit CLOSED.
  */
 class OverloadIT {
 
@@ -33,7 +33,7 @@ class OverloadIT {
     private ServiceProcess partner;
     private ServiceProcess offer;
     private ServiceProcess hangingPartner;
-    private CircuitEventStream events;
+    private OfferClient.Events events;
 
     @AfterEach
     void stop() throws Exception {
@@ -42,11 +42,9 @@ class OverloadIT {
     }
 
     /**
-     * Fresh services, a healthy partner: 64 callers asking 40 times each (as many connections as wrk's that once opened
-     * a fresh offer's circuit), and 512 at once, eight times the limit a fresh offer starts with, each answered within
-     * the timeout + 100 ms. 2,048 at once within a second more: on 2 cores shared with the partner and the callers, a
-     * fresh offer takes 0.4 to 0.7 s only to read and answer 2,048 requests without calling the partner, its compiler
-     * taking half the CPU (bench/ANALYSIS.md, "Reading 2,048 requests at once").
+     * A healthy partner: 64 callers asking 40 times each (as many as once opened a fresh offer's circuit) and 512 at once,
+     * each answered within the timeout + 100 ms; 2,048 at once within a second more, as a fresh offer on 2 cores takes
+     * 0.4 to 0.7 s only to read and answer them (bench/ANALYSIS.md, "Reading 2,048 requests at once").
      */
     @ParameterizedTest(name = "{0} callers asking {1} times each, answered within the timeout + {2} ms")
     @CsvSource({ "64, 40, 100", "512, 1, 100", "2048, 1, 1000" })
@@ -54,20 +52,17 @@ class OverloadIT {
             long marginMillis) throws Exception {
         partner = ServiceProcess.start("partner-offer", Map.of());
         offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", partner.url()));
-        events = CircuitEventStream.follow(offer.url());
+        events = new OfferClient(offer.url()).events();
         callers = new Callers(offer.url(), count);
         Witnesses before = witnesses();
 
         List<Answer> answers = callers.eachAsks(times);
 
-        assertTrue(times > 1 || reasons(answers).containsKey("200 offer-busy"), "those over the limit are answered offer-busy");
+        assertTrue(times > 1 || tally(answers).containsKey("offer-busy"), "those over the limit are answered offer-busy");
         expectHotOrBusyInTimeAndCircuitClosed(answers, before, marginMillis);
     }
 
-    /**
-     * Callers over the limit, behind calls to a hanging partner, wait at most the longest wait for a place, which comes
-     * only as those calls time out: answered busy then, none waits out a second timeout of its own.
-     */
+    /** Callers over the limit, behind calls to a hanging partner, are answered busy as those time out: none waits out two. */
     @Test
     void callersOverTheLimitWhileThePartnerHangsNeverWaitOutTwoTimeouts() throws Exception {
         hangingPartner = ServiceProcess.hostilePartner("status-then-silence");
@@ -77,9 +72,9 @@ class OverloadIT {
 
         List<Answer> answers = callers.eachAsks(1);
 
-        Map<String, Long> reasons = reasons(answers);
-        long timeouts = reasons.getOrDefault("200 timeout", 0L);
-        long busyOrOpen = reasons.getOrDefault("200 offer-busy", 0L) + reasons.getOrDefault("200 circuit-open", 0L);
+        Map<String, Long> reasons = tally(answers);
+        long timeouts = reasons.getOrDefault("timeout", 0L);
+        long busyOrOpen = reasons.getOrDefault("offer-busy", 0L) + reasons.getOrDefault("circuit-open", 0L);
         assertEquals(answers.size(), timeouts + busyOrOpen, "a 200 each: timed out, busy or circuit open: " + reasons);
         // Not timeout + MARGIN_MILLIS: a fresh offer takes a while to read 512 requests at once, and the timeout of each
         // call it lets through starts only then.
@@ -91,16 +86,14 @@ class OverloadIT {
     }
 
     /**
-     * A healthy partner that takes 50 ms to answer, as one across a network, and 256 callers, four times the limit a
-     * fresh offer starts with: the first answers hot or busy in time; the limit grows past the callers, and then every
-     * caller gets a hot offer. Then the partner slows past the timeout: the answers are cold, none waits out two
-     * timeouts, and the circuit opens on the partner's timeouts, not on offer's load.
+     * 256 callers on a healthy partner that takes 50 ms: hot or busy in time at first, then, the limit grown past them, hot
+     * only. Slowed past the timeout: cold, none waits out two timeouts, and the circuit opens on the partner's timeouts.
      */
     @Test
     void everyCallerGetsAHotOfferFromASlowHealthyPartnerAndNoAnswerWaitsPastTheTimeoutOnceItHangs() throws Exception {
         partner = ServiceProcess.start("partner-offer", Map.of("PARTNER_OFFER_LATENCY", "50ms"));
         offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", partner.url()));
-        events = CircuitEventStream.follow(offer.url());
+        events = new OfferClient(offer.url()).events();
         callers = new Callers(offer.url(), 256);
         Witnesses before = witnesses();
 
@@ -111,7 +104,7 @@ class OverloadIT {
 
         Witnesses learnt = witnesses();
         List<Answer> answers = callers.eachAsks(10);
-        assertEquals(Map.of("200 partner-answered", (long) answers.size()), reasons(answers), "hot offers only");
+        assertEquals(Map.of("partner-answered", (long) answers.size()), tally(answers), "hot offers only");
         expectHotOrBusyInTimeAndCircuitClosed(answers, learnt, MARGIN_MILLIS);
 
         given().baseUri(partner.url()).contentType("text/plain").body("1500ms").put("/latency").then().statusCode(200);
@@ -120,14 +113,14 @@ class OverloadIT {
         // Not timeout + MARGIN_MILLIS: as many calls as callers are under way when the partner slows, and their
         // timeouts, all at once, took up to about 1.5 s to answer here.
         long timeoutMillis = before.circuit().getLong("timeoutMillis");
-        Map<String, Long> reasons = reasons(slowed);
+        Map<String, Long> reasons = tally(slowed);
         expectNoneLaterThan(2 * timeoutMillis, slowed);
-        assertEquals(slowed.size(), reasons.getOrDefault("200 timeout", 0L) + reasons.getOrDefault("200 circuit-open", 0L)
-                + reasons.getOrDefault("200 offer-busy", 0L), () -> "cold offers only: " + reasons);
-        assertTrue(reasons.getOrDefault("200 timeout", 0L) >= 3, () -> "the partner's timeouts: " + reasons);
+        assertEquals(slowed.size(), reasons.getOrDefault("timeout", 0L) + reasons.getOrDefault("circuit-open", 0L)
+                + reasons.getOrDefault("offer-busy", 0L), () -> "cold offers only: " + reasons);
+        assertTrue(reasons.getOrDefault("timeout", 0L) >= 3, () -> "the partner's timeouts: " + reasons);
         assertEquals("OPEN", circuit().getString("state"));
         System.out.printf("256 callers on a 50 ms partner: %s, then %s (limit %d), then past the timeout: %s, slowest (ms) %s%n",
-                reasons(first), reasons(answers), limit, reasons, slowest(slowed));
+                tally(first), tally(answers), limit, reasons, slowest(slowed));
     }
 
     /** What the partner, offer and its log counted before the callers came. */
@@ -139,16 +132,15 @@ class OverloadIT {
     }
 
     /**
-     * Each caller got a 200, hot or offer-busy, within the timeout plus the margin; the circuit stayed CLOSED, counting no
-     * partner failure and turning none away (and the SSE client saw no state change); each hot answer is one the partner
-     * counted, and each busy one is counted as shed by {@code /circuit}, the event stream and {@code offer_shed_total}.
+     * A 200 each, hot or offer-busy, in time; CLOSED throughout (no failure, none turned away, no state change streamed);
+     * each hot answer one the partner counted, each busy one counted as shed by /circuit, the stream and the metrics.
      */
     private void expectHotOrBusyInTimeAndCircuitClosed(List<Answer> answers, Witnesses before, long marginMillis) {
         long bound = before.circuit().getLong("timeoutMillis") + marginMillis;
         expectNoneLaterThan(bound, answers);
-        Map<String, Long> reasons = reasons(answers);
-        long hot = reasons.getOrDefault("200 partner-answered", 0L);
-        long busy = reasons.getOrDefault("200 offer-busy", 0L);
+        Map<String, Long> reasons = tally(answers);
+        long hot = reasons.getOrDefault("partner-answered", 0L);
+        long busy = reasons.getOrDefault("offer-busy", 0L);
         assertEquals(answers.size(), hot + busy, "every caller got a 200, hot or offer-busy: " + reasons);
 
         JsonPath after = circuit();
@@ -168,24 +160,11 @@ class OverloadIT {
                 answers.size(), reasons, slowest(answers));
     }
 
-    /** How many answers of each "status reason". */
-    private static Map<String, Long> reasons(List<Answer> answers) {
-        Map<String, Long> reasons = new TreeMap<>();
-        answers.forEach(answer -> reasons.merge(answer.status() + " " + answer.reason(), 1L, Long::sum));
-        return reasons;
-    }
-
     /** No answer later than {@code millis}; else how many were, by reason, and the slowest answer of each reason. */
     private static void expectNoneLaterThan(long millis, List<Answer> answers) {
         List<Answer> late = answers.stream().filter(answer -> answer.millis() > millis).toList();
-        assertEquals(Map.of(), reasons(late),
+        assertEquals(Map.of(), tally(late),
                 () -> "answers later than " + millis + " ms; of all " + answers.size() + ", the slowest (ms): " + slowest(answers));
-    }
-
-    private static Map<String, Long> slowest(List<Answer> answers) {
-        Map<String, Long> slowest = new TreeMap<>();
-        answers.forEach(answer -> slowest.merge(answer.reason(), answer.millis(), Math::max));
-        return slowest;
     }
 
     private JsonPath circuit() {

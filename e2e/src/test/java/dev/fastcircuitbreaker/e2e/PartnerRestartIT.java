@@ -15,11 +15,9 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * partner-offer is killed and the circuit opens; it is started again and asked by nobody but offer. From the instant its
- * port accepts, offer's next call after the delay is the trial, and it meets a partner that answers in time: the circuit
- * closes. Three times in a row, each restart a fresh JVM. offer's page watches in headless Chromium: red and counting
- * down while OPEN, green again, the whole story told; offer restarts and the page reconnects by itself. Screenshots:
- * {@code e2e/target/offer-page-*.png}.
+ * partner-offer killed, the circuit opens; started again, asked by nobody but offer: from the instant its port accepts,
+ * offer's trial after the delay meets a partner that answers in time, three times in a row. offer's page watches it in
+ * Chromium (screenshots: {@code e2e/target/offer-page-*.png}), and reconnects by itself when offer restarts.
  */
 class PartnerRestartIT {
 

@@ -17,9 +17,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One packaged service ({@code <module>/target/quarkus-app/quarkus-run.jar}, with its {@code app.aot} when there is one),
- * or offer's partner double, running as a real process on 127.0.0.1, on a free port unless one is given. Its output goes
- * to {@code e2e/target/logs/<name>-<n>.log}.
+ * A packaged service ({@code <module>/target/quarkus-app}, with its AOT cache if trained), or offer's partner double, as
+ * a process on 127.0.0.1, on a free port unless given one; its output in {@code e2e/target/logs/<name>-<n>.log}.
  */
 final class ServiceProcess implements AutoCloseable {
 
@@ -79,10 +78,7 @@ final class ServiceProcess implements AutoCloseable {
         return command;
     }
 
-    /**
-     * offer's socket-level partner double ({@code offer/src/test/java/…/bounds/HostilePartner.java}) as a program, as
-     * bench/ runs it, behaving so ({@code status-then-silence}, …); its log has a line for each connection offer opens.
-     */
+    /** offer's socket-level partner double (offer's {@code bounds/HostilePartner.java}) as bench/ runs it; a log line per connection. */
     static ServiceProcess hostilePartner(String behaviour) {
         return new ServiceProcess("hostile-partner", List.of(JAVA, "-Xmx64m",
                 "offer/src/test/java/dev/fastcircuitbreaker/offer/bounds/HostilePartner.java", behaviour), Compose.ROOT, Map.of());
@@ -95,10 +91,7 @@ final class ServiceProcess implements AutoCloseable {
         return started;
     }
 
-    /**
-     * Starts the module's jar again on the port it had, as a restarted container would be; returns the instant its port
-     * accepts, before it reports ready: whoever calls it now meets it as it starts.
-     */
+    /** Starts the module's jar again on its port, as a restarted container; returns once the port accepts, before ready. */
     ServiceProcess restart(Map<String, String> env) {
         return new ServiceProcess(module, port, env);
     }

@@ -6,9 +6,8 @@ import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 
 /**
- * Prints why a test is skipped (disabled, or aborted by an assumption): Surefire and Failsafe only count skipped tests
- * on the console and keep the reason in their XML reports. Registered in {@code META-INF/services}. Tests skip with
- * JUnit's {@link Assumptions}, or with {@link #skipOutsideCi} for what CI installs.
+ * Prints why a test is skipped, which Surefire and Failsafe keep in their XML reports only. Registered in
+ * {@code META-INF/services}. Tests skip with JUnit's {@link Assumptions}, or {@link #skipOutsideCi} for what CI installs.
  */
 public class SkipReasons implements TestExecutionListener {
 
