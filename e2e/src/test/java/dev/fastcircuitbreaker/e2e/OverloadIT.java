@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,16 +31,28 @@ class OverloadIT {
 
     private static final long MARGIN_MILLIS = 100;
 
+    /** A healthy partner, as warm as a real one; each test's offer is fresh. */
+    private static ServiceProcess partner;
     private Callers callers;
-    private ServiceProcess partner;
     private ServiceProcess offer;
     private ServiceProcess hangingPartner;
     private OfferClient.Events events;
 
+    @BeforeAll
+    static void startPartner() {
+        partner = ServiceProcess.start("partner-offer", Map.of());
+    }
+
     @AfterEach
     void stop() throws Exception {
         // The callers hang up first, so that offer does not stop with thousands of connections open.
-        ServiceProcess.stopAll(callers, offer, partner, hangingPartner);
+        ServiceProcess.stopAll(callers, offer, hangingPartner);
+        partnerLatency("0");
+    }
+
+    @AfterAll
+    static void stopPartner() {
+        partner.close();
     }
 
     /**
@@ -50,7 +64,6 @@ class OverloadIT {
     @CsvSource({ "64, 40, 100", "512, 1, 100", "2048, 1, 1000" })
     void callersFromTheInstantOfferIsReadyAreAnsweredHotOrBusyInTimeAndNeverOpenTheCircuit(int count, int times,
             long marginMillis) throws Exception {
-        partner = ServiceProcess.start("partner-offer", Map.of());
         offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", partner.url()));
         events = new OfferClient(offer.url()).events();
         callers = new Callers(offer.url(), count);
@@ -91,7 +104,7 @@ class OverloadIT {
      */
     @Test
     void everyCallerGetsAHotOfferFromASlowHealthyPartnerAndNoAnswerWaitsPastTheTimeoutOnceItHangs() throws Exception {
-        partner = ServiceProcess.start("partner-offer", Map.of("PARTNER_OFFER_LATENCY", "50ms"));
+        partnerLatency("50ms");
         offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", partner.url()));
         events = new OfferClient(offer.url()).events();
         callers = new Callers(offer.url(), 256);
@@ -107,7 +120,7 @@ class OverloadIT {
         assertEquals(Map.of("partner-answered", (long) answers.size()), tally(answers), "hot offers only");
         expectHotOrBusyInTimeAndCircuitClosed(answers, learnt, MARGIN_MILLIS);
 
-        given().baseUri(partner.url()).contentType("text/plain").body("1500ms").put("/latency").then().statusCode(200);
+        partnerLatency("1500ms");
         List<Answer> slowed = callers.eachAsks(3);
 
         // Not timeout + MARGIN_MILLIS: as many calls as callers are under way when the partner slows, and their
@@ -165,6 +178,10 @@ class OverloadIT {
         List<Answer> late = answers.stream().filter(answer -> answer.millis() > millis).toList();
         assertEquals(Map.of(), tally(late),
                 () -> "answers later than " + millis + " ms; of all " + answers.size() + ", the slowest (ms): " + slowest(answers));
+    }
+
+    private static void partnerLatency(String latency) {
+        given().baseUri(partner.url()).contentType("text/plain").body(latency).put("/latency").then().statusCode(200);
     }
 
     private JsonPath circuit() {
