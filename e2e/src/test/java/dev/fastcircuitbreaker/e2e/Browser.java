@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,29 +30,24 @@ final class Browser implements AutoCloseable {
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     final ChromeDriver driver;
-    private final Path profile;
 
-    private Browser(ChromeDriver driver, Path profile) {
+    private Browser(ChromeDriver driver) {
         this.driver = driver;
-        this.profile = profile;
     }
 
     static Browser start() {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             SkipReasons.skipOutsideCi(CHROMIUM + " and " + CHROMEDRIVER + " are needed (apt-get install chromium chromium-driver)");
         }
-        try {
-            Path profile = Files.createTempDirectory("offer-page-chromium");
-            ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless",
-                    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1000,800", "--user-data-dir=" + profile);
-            // The driver is named, so Selenium Manager never tries to download one.
-            ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                    .usingAnyFreePort().build();
-            return new Browser(new ChromeDriver(service, options), profile);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        // Its profile in e2e/target, which the next build cleans.
+        Path profile = Compose.ROOT.resolve("e2e/target/chromium-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless",
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1000,800", "--user-data-dir=" + profile);
+        // The driver is named, so Selenium Manager never tries to download one.
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        return new Browser(new ChromeDriver(service, options));
     }
 
     /** Opens Monitoror's board page, wide enough for its four columns. */
@@ -83,13 +77,11 @@ final class Browser implements AutoCloseable {
         return board;
     }
 
-    /** Waits until the page draws what is awaited; returns the board then. */
-    Map<String, String> awaitBoard(String what, Duration atMost, Predicate<Map<String, String>> drawn) {
+    /** Waits until the page draws what is awaited. */
+    void awaitBoard(String what, Duration atMost, Predicate<Map<String, String>> drawn) {
         AtomicReference<Map<String, String>> board = new AtomicReference<>(Map.of());
-        new WebDriverWait(driver, atMost, Duration.ofMillis(300))
-                .withMessage(() -> what + "; the page draws " + board.get())
+        new WebDriverWait(driver, atMost, Duration.ofMillis(300)).withMessage(() -> what + "; the page draws " + board.get())
                 .until(driver -> drawn.test(board.updateAndGet(previous -> board())));
-        return board.get();
     }
 
     /** Saves what the page shows now as e2e/target/{@code name}.png, a build artifact. */
@@ -104,10 +96,7 @@ final class Browser implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public void close() {
         driver.quit();
-        try (var files = Files.walk(profile)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
     }
 }
