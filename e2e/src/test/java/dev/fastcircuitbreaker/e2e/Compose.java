@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestPlan;
 
@@ -32,10 +33,19 @@ final class Compose {
 
         @Override
         public void testPlanExecutionStarted(TestPlan plan) {
-            if (Boolean.getBoolean("e2e.docker")) {
+            boolean composeDemo = plan.getRoots().stream().flatMap(root -> plan.getDescendants(root).stream())
+                    .anyMatch(test -> test.getSource().filter(source -> source instanceof ClassSource type
+                            && type.getJavaClass() == ComposeDemoIT.class).isPresent());
+            if (composeDemo && Boolean.getBoolean("e2e.docker")) {
                 build = CompletableFuture.supplyAsync(() -> run(Duration.ofMinutes(15), "build", "partner-offer", "offer"),
                         task -> new Thread(task, "compose-build").start());
             }
+        }
+
+        /** No build left running, whatever became of ComposeDemoIT. */
+        @Override
+        public void testPlanExecutionFinished(TestPlan plan) {
+            build.handle((output, failure) -> output).join();
         }
 
         /** Once the background build is over; fails with its output if it failed. */
