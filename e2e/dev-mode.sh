@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CI's check of docs/develop.md's dev mode: partner-offer and offer each in its own `./mvnw -pl MODULE quarkus:dev`, here
-# on free ports and without the debug port. offer's first answer once ready is a hot offer from partner-offer, its 404
+# started at once, on free ports and without the debug port. offer's first answer once ready is a hot offer from partner-offer, its 404
 # stays Quarkus' dev page (offer's JSON 404 is for prod), and neither service logs a WARN or an ERROR of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,24 +19,32 @@ fail() {
     for log in "$work"/*.log; do echo "--- $log" >&2; tail -n 40 "$log" >&2; done
     exit 1
 }
-dev() { # module [ENV=VALUE...]: starts it in dev mode, sets port once it listens and reports ready (5 min at most)
-    local module=$1 log=$work/$1.log deadline=$((SECONDS + 300))
-    shift
-    setsid env "$@" ./mvnw -B -pl "$module" quarkus:dev -Dquarkus.http.port=0 -Ddebug=false </dev/null >"$log" 2>&1 &
-    pids+=("$!") port=
-    # Ready as a load balancer sees it: the service's WarmUp is over.
-    until [ -n "$port" ] && curl -fs -o /dev/null -m 5 "http://localhost:$port/q/health/ready"; do
-        [ $SECONDS -lt $deadline ] || fail "$module was not ready within 300 s"
-        kill -0 "${pids[-1]}" 2>/dev/null || fail "$module dev mode exited"
+dev() { # module PORT [ENV=VALUE...]: starts it in dev mode on PORT
+    local module=$1 port=$2
+    shift 2
+    setsid env "$@" ./mvnw -B -pl "$module" quarkus:dev -Dquarkus.http.port="$port" -Ddebug=false </dev/null >"$work/$module.log" 2>&1 &
+    pids+=("$!")
+}
+ready() { # module PORT PID: waits until it reports ready (5 min at most), as a load balancer sees it: its WarmUp is over
+    local deadline=$((SECONDS + 300)) pid=$3
+    until curl -fs -o /dev/null -m 5 "http://localhost:$2/q/health/ready"; do
+        [ $SECONDS -lt $deadline ] || fail "$1 was not ready within 300 s"
+        kill -0 "$pid" 2>/dev/null || fail "$1 dev mode exited"
         sleep 0.5
-        port=$(sed -nE 's#.*Listening on: http://localhost:([0-9]+).*#\1#p' "$log" | head -1)
     done
-    echo "$module in dev mode on port $port" >&2
+    echo "$1 in dev mode on port $2" >&2
 }
 
-dev partner-offer
-dev offer PARTNER_OFFER_URL="http://localhost:$port"
-offer=http://localhost:$port
+# Both at once, on two free ports (bound and let go): offer needs partner-offer's port, not partner-offer itself.
+read -r partner_port offer_port < <(python3 -c 'import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])')
+dev partner-offer "$partner_port"
+dev offer "$offer_port" PARTNER_OFFER_URL="http://localhost:$partner_port"
+ready partner-offer "$partner_port" "${pids[0]}"
+ready offer "$offer_port" "${pids[1]}"
+offer=http://localhost:$offer_port
 answer=$(curl -fs -m 5 "$offer/offers" || true)
 [[ $answer == *'"type":"hot"'* ]] || fail "offer's first answer after ready is not hot: $answer"
 status=$(curl -s -o "$work/404.html" -w '%{http_code}' -H 'Accept: text/html' "$offer/no-such-thing" || true)
