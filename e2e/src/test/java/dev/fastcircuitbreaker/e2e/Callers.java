@@ -2,7 +2,6 @@ package dev.fastcircuitbreaker.e2e;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.URI;
@@ -15,18 +14,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.node.MissingNode;
 
 import dev.fastcircuitbreaker.e2e.OfferClient.Answer;
 
-/**
- * Callers of offer's {@code GET /offers}, each on a connection of its own kept open, timed from the request written to
- * the answer's last byte read. Non-blocking JDK sockets, one thread for all: what a heavier client does per answer
- * counts as offer's time on 2 shared cores (a Vert.x client added half a second to 2,048 at once, bench/COLD-START.md).
- */
+/** Callers on connections kept open, one thread of JDK sockets: a heavier client's work is offer's time (bench/COLD-START.md). */
 final class Callers implements AutoCloseable {
 
     private static final Duration GIVE_UP = Duration.ofSeconds(60);
@@ -40,63 +34,52 @@ final class Callers implements AutoCloseable {
     private final List<Caller> callers = new ArrayList<>();
     private final byte[] request;
 
-    /** {@code count} connections to offer, open and idle when this returns. */
-    Callers(String offerUrl, int count) {
+    Callers(String offerUrl, int count) throws IOException {
         URI uri = URI.create(offerUrl);
         request = ("GET /offers HTTP/1.1\r\nHost: " + uri.getAuthority() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        try {
-            selector = Selector.open();
-            for (int i = 0; i < count; i++) {
-                SocketChannel channel = SocketChannel.open(new InetSocketAddress(uri.getHost(), uri.getPort()));
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                channel.configureBlocking(false);
-                Caller caller = new Caller(channel);
-                channel.register(selector, SelectionKey.OP_READ, caller);
-                callers.add(caller);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        selector = Selector.open();
+        for (int i = 0; i < count; i++) {
+            SocketChannel channel = SocketChannel.open(new InetSocketAddress(uri.getHost(), uri.getPort()));
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.configureBlocking(false);
+            Caller caller = new Caller(channel);
+            channel.register(selector, SelectionKey.OP_READ, caller);
+            callers.add(caller);
         }
     }
 
-    /**
-     * Every caller asks {@code times}, each request sent once the answer to the one before is in; all the answers, read
-     * as JSON once every one is in, so that reading them delays none.
-     */
-    List<Answer> eachAsks(int times) {
+    /** Every caller asks {@code times}, one after another; the answers are read as JSON once all are in, delaying none. */
+    List<Answer> eachAsks(int times) throws IOException {
         List<Reply> replies = new ArrayList<>(callers.size() * times);
-        try {
-            for (Caller caller : callers) {
-                caller.left = times;
-                caller.send();
+        for (Caller caller : callers) {
+            caller.left = times;
+            caller.send();
+        }
+        int asking = callers.size();
+        long deadline = System.nanoTime() + GIVE_UP.toNanos();
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        while (asking > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new IllegalStateException(asking + " callers still waiting after " + GIVE_UP);
             }
-            int asking = callers.size();
-            long deadline = System.nanoTime() + GIVE_UP.toNanos();
-            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-            while (asking > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new IllegalStateException(asking + " callers still waiting after " + GIVE_UP);
-                }
-                selector.select(Math.max(1, left / 1_000_000));
-                for (Iterator<SelectionKey> keys = selector.selectedKeys().iterator(); keys.hasNext();) {
-                    Caller caller = (Caller) keys.next().attachment();
-                    keys.remove();
-                    Reply reply = caller.read(buffer);
-                    if (reply != null) {
-                        replies.add(reply);
-                        if (reply.status() != 0 && --caller.left > 0) {
-                            caller.send();
-                        } else {
-                            asking--;
-                        }
+            selector.select(Math.max(1, left / 1_000_000));
+            for (Iterator<SelectionKey> keys = selector.selectedKeys().iterator(); keys.hasNext();) {
+                Caller caller = (Caller) keys.next().attachment();
+                keys.remove();
+                Reply reply = caller.read(buffer);
+                if (reply != null) {
+                    replies.add(reply);
+                    if (reply.status() != 0 && --caller.left > 0) {
+                        caller.send();
+                    } else {
+                        asking--;
                     }
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-        return replies.stream().map(reply -> reply.status() == 0 ? new Answer(0, MissingNode.getInstance(), reply.body(), reply.millis())
+        return replies.stream().map(reply -> reply.status() == 0
+                ? new Answer(0, MissingNode.getInstance(), reply.body(), reply.millis())
                 : OfferClient.answer(reply.status(), reply.body(), reply.millis())).toList();
     }
 
@@ -128,7 +111,6 @@ final class Callers implements AutoCloseable {
             }
         }
 
-        /** Reads what is there: the whole answer once its last byte is in, else null. */
         Reply read(ByteBuffer buffer) throws IOException {
             buffer.clear();
             int count;
@@ -147,11 +129,9 @@ final class Callers implements AutoCloseable {
             if (bodyStart < 4) {
                 return null;
             }
-            Matcher length = CONTENT_LENGTH.matcher(text.substring(0, bodyStart));
-            if (!length.find()) {
-                throw new IllegalStateException("an answer without Content-Length: " + text);
-            }
-            int bodyLength = Integer.parseInt(length.group(1));
+            int bodyLength = CONTENT_LENGTH.matcher(text.substring(0, bodyStart)).results().findFirst()
+                    .map(length -> Integer.parseInt(length.group(1)))
+                    .orElseThrow(() -> new IllegalStateException("an answer without Content-Length: " + text));
             if (text.length() - bodyStart < bodyLength) {
                 return null;
             }

@@ -15,7 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
@@ -24,10 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.fastcircuitbreaker.e2e.OfferClient.Answer;
 
-/**
- * A bad day under steady load: 100 requests a second for 40 s while the real partner-offer is killed and restarted,
- * stopped and continued, on a schedule. About a minute, 127.0.0.1 only.
- */
+/** A bad day under steady load: the real partner-offer killed, restarted, stopped and continued on a schedule. */
 class ChaosSoakIT {
 
     private static final int DELAY_SECONDS = 3;
@@ -39,7 +35,6 @@ class ChaosSoakIT {
     private final List<String> timeline = Collections.synchronizedList(new ArrayList<>());
     private volatile ServiceProcess partner;
     private ServiceProcess offer;
-    private OfferClient client;
 
     @AfterEach
     void stopProcesses() throws Exception {
@@ -47,18 +42,12 @@ class ChaosSoakIT {
         ServiceProcess.stopAll(offer, partner);
     }
 
-    /**
-     * Every answer a 200 hot or cold offer within {@link OfferClient#ANSWER_BOUND_MILLIS}, some turned away by the open
-     * circuit; after the last recovery the circuit closes and serves hot offers, and offer's partner calls grow exactly
-     * as partner-offer's own count; an SSE client, connected throughout, saw every state change offer logged; offer's
-     * threads and memory stay bounded.
-     */
     @Test
     void answersEveryRequestHotOrColdThroughKillsAndHangs() throws Exception {
         partner = ServiceProcess.start("partner-offer", Map.of());
         offer = ServiceProcess.start("offer", Map.of("PARTNER_OFFER_URL", partner.url(),
                 "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS), "JAVA_TOOL_OPTIONS", "-Xmx128m"));
-        client = new OfferClient(offer.url());
+        OfferClient client = new OfferClient(offer.url());
         OfferClient.Events events = client.events();
         // From its first request, as a fresh offer meets it: a healthy partner gives a hot offer.
         answers.add(client.ask());
@@ -93,7 +82,6 @@ class ChaosSoakIT {
         assertTrue(slowest < OfferClient.ANSWER_BOUND_MILLIS, "slowest answer " + slowest + " ms");
         assertTrue(tally(answers).containsKey("circuit-open"), () -> "the chaos opened the circuit: " + tally(answers));
 
-        // After the last recovery the circuit closes within the delay, plus a margin, and serves hot offers again.
         await().atMost(Duration.ofSeconds(DELAY_SECONDS + 15L)).pollInterval(Duration.ofMillis(200))
                 .until(() -> "hot".equals(client.ask().type()) && "CLOSED".equals(client.circuit().getString("state")));
 
@@ -114,10 +102,8 @@ class ChaosSoakIT {
                 ServiceProcess.offersServed(partner.url()) - partnerServedBefore, "requests partner-offer received"));
         assertEquals(hot, client.circuit().getLong("partnerCalls") - partnerCallsBefore, "offer's partnerCalls");
 
-        List<String> logged = new ArrayList<>();
-        for (Matcher change = STATE_CHANGE.matcher(offer.log()); change.find();) {
-            logged.add(change.group(1) + " -> " + change.group(2));
-        }
+        List<String> logged = STATE_CHANGE.matcher(offer.log()).results()
+                .map(change -> change.group(1) + " -> " + change.group(2)).toList();
         timeline.add("state changes streamed: " + events.stateChanges.size());
         assertTrue(logged.size() >= 4, "the chaos changed the state: " + logged);
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(logged, List.copyOf(events.stateChanges),

@@ -5,10 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.launcher.TestExecutionListener;
@@ -19,14 +19,7 @@ final class Compose {
 
     static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
 
-    private Compose() {
-    }
-
-    /**
-     * With {@code -De2e.docker=true}, builds the services' images from the start of the run, while the first test (the
-     * pybreaker walks, which mostly wait: {@code junit-platform.properties} orders the classes) runs beside it; then
-     * ComposeDemoIT's {@code up --build} finds them built. Registered in {@code META-INF/services}.
-     */
+    /** In META-INF/services: with -De2e.docker=true, builds the images beside the first test, for ComposeDemoIT's up --build. */
     public static class Images implements TestExecutionListener {
 
         private static CompletableFuture<String> build = CompletableFuture.completedFuture("not built in the background");
@@ -48,7 +41,6 @@ final class Compose {
             build.handle((output, failure) -> output).join();
         }
 
-        /** Once the background build is over; fails with its output if it failed. */
         static void built() {
             build.join();
         }
@@ -56,12 +48,10 @@ final class Compose {
 
     /** {@code docker compose -f docker-compose.yml args...} from the repository root (e2e/docker/engine.sh installs it). */
     static String run(Duration timeout, String... args) {
-        List<String> command = new ArrayList<>(List.of("docker", "compose", "-f", ROOT.resolve("docker-compose.yml").toString()));
-        command.addAll(List.of(args));
-        return exec(command, timeout);
+        String file = ROOT.resolve("docker-compose.yml").toString();
+        return exec(Stream.concat(Stream.of("docker", "compose", "-f", file), Stream.of(args)).toList(), timeout);
     }
 
-    /** Runs a command from the repository root; its output once it exited 0, else fails with it. */
     static String exec(List<String> command, Duration timeout) {
         try {
             Path output = Files.createTempFile("e2e-exec", ".log");

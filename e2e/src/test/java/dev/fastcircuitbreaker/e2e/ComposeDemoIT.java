@@ -12,11 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
-/**
- * The demo as a user plays it with docker-compose.yml ({@code up --build --wait}, then {@code stop}, {@code start},
- * {@code pause}, {@code unpause} partner-offer), its own ports and policy (the annotations'), the monitoror container's
- * board. With {@code -De2e.docker=true}, on a Docker engine (e2e/docker/engine.sh).
- */
+/** The demo as a user plays it with docker-compose.yml: its ports and policy (the annotations'), the monitoror container. */
 @Order(2)
 @EnabledIfSystemProperty(named = "e2e.docker", matches = "true",
         disabledReason = "the docker compose demo runs with -De2e.docker=true, on a Docker engine (docs/testing.md)")
@@ -27,10 +23,7 @@ class ComposeDemoIT extends DemoScenario {
 
     private final Thread downOnInterrupt = new Thread(this::down);
 
-    /**
-     * A stopped container's name no longer resolves: Monitoror counts that as a timeout, yellow, not red; and Docker's DNS
-     * may take longer than offer's 1 s timeout to say that the name is gone.
-     */
+    /** A stopped container's name no longer resolves: a timeout (yellow) to Monitoror, and to offer when Docker's DNS is slow. */
     ComposeDemoIT() {
         super("compose", new Policy(3, 15, 1000), "warning timeout/host unreachable", "partner-unreachable", "timeout");
     }
@@ -70,19 +63,13 @@ class ComposeDemoIT extends DemoScenario {
         return "http://" + lines[lines.length - 1].strip();
     }
 
-    /** The monitoror container on its published port (127.0.0.1:38080 unless MONITOROR_PORT says). */
     @Override
     Monitoror openMonitoror() {
-        if (MONITOROR_IMAGE == null) {
-            SkipReasons.skipOutsideCi("no Monitoror image: MONITOROR_IMAGE is not set (MONITOROR_IMAGE=$(monitoror/build.sh --image))");
-        }
-        return Monitoror.at(published("monitoror", 8080));
+        return MONITOROR_IMAGE != null ? new Monitoror(published("monitoror", 8080))
+                : SkipReasons.skipOutsideCi("no Monitoror image: MONITOROR_IMAGE=$(monitoror/build.sh --image) sets one");
     }
 
-    /**
-     * Started as a user does, and back once it reports ready on its published port, as a user's curl sees it: Docker's
-     * healthcheck runs every 2 s, so its verdict comes up to 2 s late (on a busy machine, after the demo's 15 s delay).
-     */
+    /** Back once ready on its published port, as a user's curl sees it: Docker's healthcheck, every 2 s, may say so too late. */
     @Override
     void partner(String step) {
         Compose.run(COMMAND, step, "partner-offer");

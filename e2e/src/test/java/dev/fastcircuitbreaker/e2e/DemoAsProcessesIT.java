@@ -22,10 +22,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
- * The demo as README gives it to a machine without Docker: {@code ./demo.sh --local} on free ports of 127.0.0.1, each
- * step from another shell ({@code ./demo.sh stop|start|pause|unpause|slow partner-offer}), then {@code ./demo.sh down}:
- * no process left, no error logged. offer's policy comes from its environment, each number other than the annotations'
- * (3, 15 s, 1000 ms); the delay outlasts a partner restart on a busy machine (8 s once did not), to see "back but cold".
+ * The demo as README gives it without Docker, {@code ./demo.sh --local}; offer's policy from its environment, each number
+ * other than the annotations', its delay longer than a partner restart on a busy machine (8 s once was not).
  */
 class DemoAsProcessesIT extends DemoScenario {
 
@@ -93,13 +91,11 @@ class DemoAsProcessesIT extends DemoScenario {
         expectCircuit("CLOSED", 0);
     }
 
-    /** The board ./demo.sh --local started; where it found no Monitoror (its log says why), skipped except in CI. */
     @Override
     Monitoror openMonitoror() {
-        if (!Files.exists(STATE.resolve("monitoror.cmd"))) {
-            SkipReasons.skipOutsideCi("./demo.sh --local ran no Monitoror (" + LOG + "); MONITOROR_BIN is not set (.ci/run sets it)");
-        }
-        return Monitoror.at("http://127.0.0.1:" + ENV.get("MONITOROR_PORT"));
+        return Files.exists(STATE.resolve("monitoror.cmd")) ? new Monitoror("http://127.0.0.1:" + ENV.get("MONITOROR_PORT"))
+                : SkipReasons.skipOutsideCi("./demo.sh --local ran no Monitoror (" + LOG
+                        + "); MONITOROR_BIN is not set (.ci/run sets it)");
     }
 
     @Override
@@ -120,7 +116,6 @@ class DemoAsProcessesIT extends DemoScenario {
         return Monitoror.read(STATE.resolve("offer.log"));
     }
 
-    /** One of README's commands from another shell, with this demo's ports; its output, once it exited 0. */
     private String demoSh(String... command) {
         step("./demo.sh " + String.join(" ", command));
         List<String> line = new ArrayList<>(List.of("env"));

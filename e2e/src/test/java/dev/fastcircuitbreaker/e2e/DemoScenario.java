@@ -12,10 +12,8 @@ import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -33,10 +31,8 @@ import org.opentest4j.TestAbortedException;
 import io.restassured.path.json.JsonPath;
 
 /**
- * README's demo, step by step as a user walks it, each step seen three ways: offer's API, Monitoror's core (each look
- * at the board is one customer's call to /offers) and Monitoror's own web UI in headless Chromium, with a screenshot of
- * each step ({@code e2e/target/<route>-board-<n>-<step>.png}). Subclasses run the services: as processes, or in
- * containers. Tiles are written as the UI draws them: {@code succeeded UP}, {@code failed cold}; {@code n} is any number.
+ * README's demo, step by step, seen through offer's API, Monitoror's core (a look is one customer's call to /offers) and its
+ * web UI in Chromium. Tiles are written as the UI draws them: {@code succeeded UP}, {@code failed cold}; {@code n}: any number.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -51,7 +47,7 @@ abstract class DemoScenario {
     static final String SHED = "Callers shed (offer busy)";
     static final String LIMIT = "Partner calls allowed at once";
     static final String PROBES = "Live and ready probes";
-    private static final Map<String, String> ALL_UP = tiles(PARTNER_HEALTH, "succeeded UP", OFFER_HEALTH, "succeeded UP",
+    private static final Map<String, String> ALL_UP = Map.of(PARTNER_HEALTH, "succeeded UP", OFFER_HEALTH, "succeeded UP",
             OFFER, "succeeded hot", CIRCUIT, "succeeded CLOSED", FAILURES, "succeeded 0", REJECTED, "succeeded n",
             SHED, "succeeded n", LIMIT, "succeeded n", PROBES, "succeeded 4 / 4");
     private static final String HANGING = "warning timeout/host unreachable";
@@ -91,7 +87,6 @@ abstract class DemoScenario {
     /** What README's steps do to partner-offer: stop, start (back and ready), pause or unpause it. */
     abstract void partner(String step);
 
-    /** Monitoror's core with config.json, where this route runs it. */
     abstract Monitoror openMonitoror();
 
     @AfterAll
@@ -100,7 +95,6 @@ abstract class DemoScenario {
         ServiceProcess.stopAll(chromium);
     }
 
-    /** The board the demo is watched on; where this route has no Monitoror, each step is skipped with the reason (in CI, fails). */
     @BeforeEach
     void openTheBoard() {
         if (core == null) {
@@ -113,12 +107,12 @@ abstract class DemoScenario {
     @Order(1)
     void allUp() {
         // The first look from the instant both report ready: every tile asked at once, as the UI does, while customers ask.
-        List<CompletableFuture<OfferClient.Answer>> customers = IntStream.range(0, FIRST_CUSTOMERS).mapToObj(i -> offer.askAsync()).toList();
+        var customers = IntStream.range(0, FIRST_CUSTOMERS).mapToObj(i -> offer.askAsync()).toList();
         Map<String, String> firstLook = core.boardAtOnce();
         List<String> reasons = customers.stream().map(answer -> answer.join().reason()).toList();
         expectTiles("the board's first look (the customers got " + reasons + ")", firstLook, ALL_UP);
         lastLook = Instant.now();
-        assertEquals(FIRST_CUSTOMERS, reasons.stream().filter("partner-answered"::equals).count(), () -> "the first customers got " + reasons);
+        assertEquals(FIRST_CUSTOMERS, Collections.frequency(reasons, "partner-answered"), () -> "the customers got " + reasons);
         assertEquals(0, offer.circuit().getLong("partnerFailures"));
         assertFalse(offerLog().contains(" WARN "), () -> "no partner-failure warning in offer's log:\n" + offerLog());
 
@@ -138,7 +132,7 @@ abstract class DemoScenario {
         expectOffer("cold", partnerGone);
         expectCircuit("CLOSED", 1);
         // The page's own look at the offer tile is a customer's call too: 1 or 2 failures by the time it draws them.
-        expectPage("partner-stopped", tiles(PARTNER_HEALTH, partnerStopped, OFFER_HEALTH, "succeeded UP",
+        expectPage("partner-stopped", Map.of(PARTNER_HEALTH, partnerStopped, OFFER_HEALTH, "succeeded UP",
                 OFFER, "failed cold", CIRCUIT, "succeeded CLOSED", FAILURES, "failed n"));
         expectFailuresUntilOpen(partnerStopped);
     }
@@ -149,9 +143,9 @@ abstract class DemoScenario {
         long rejected = offer.circuit().getLong("rejected");
         expectOffer("cold", "circuit-open");
         assertEquals(rejected + 1, offer.circuit().getLong("rejected"), "offer's own count of rejected calls");
-        expectTiles("the next look is a call the open circuit rejects", look(), tiles(CIRCUIT, "failed OPEN",
+        expectTiles("the next look is a call the open circuit rejects", look(), Map.of(CIRCUIT, "failed OPEN",
                 OFFER, "failed cold", REJECTED, "succeeded " + (rejected + 2)));
-        expectPage("circuit-open", tiles(PARTNER_HEALTH, partnerStopped, OFFER_HEALTH, "succeeded UP",
+        expectPage("circuit-open", Map.of(PARTNER_HEALTH, partnerStopped, OFFER_HEALTH, "succeeded UP",
                 OFFER, "failed cold", CIRCUIT, "failed OPEN", FAILURES, "failed " + policy.failuresToOpen(), SHED, "succeeded n",
                 PROBES, colour(partnerStopped) + " 2 / 4"));
     }
@@ -163,12 +157,12 @@ abstract class DemoScenario {
         // Back, but the circuit stays open until the delay is over, and the partner is not called.
         long partnerServed = ServiceProcess.offersServed(partnerUrl);
         JsonPath open = offer.circuit();
-        assertEquals("OPEN", open.getString("state"), () -> "the delay was over before partner-offer was back: " + open.prettify());
+        assertEquals("OPEN", open.getString("state"), () -> "the delay ended before partner-offer was back: " + open.prettify());
         assertTrue(Instant.now().isBefore(Instant.parse(open.getString("nextTrialAt"))), "still within the delay");
         expectOffer("cold", "circuit-open");
         assertEquals(partnerServed, ServiceProcess.offersServed(partnerUrl), "requests that reached partner-offer while OPEN");
-        expectTiles("partner-offer back, the circuit still open", awaitLook(board -> board.get(PARTNER_HEALTH).equals("succeeded UP")),
-                tiles(PROBES, "succeeded 4 / 4"));
+        expectTiles("partner-offer back, the circuit still open",
+                awaitLook(board -> board.get(PARTNER_HEALTH).equals("succeeded UP")), Map.of(PROBES, "succeeded 4 / 4"));
 
         awaitHotOffer();
         expectCircuit("CLOSED", 0);
@@ -183,7 +177,7 @@ abstract class DemoScenario {
         partner("pause");
         expectOffer("cold", "timeout");
         expectCircuit("CLOSED", 1);
-        expectPage("partner-hangs", tiles(PARTNER_HEALTH, HANGING, OFFER_HEALTH, "succeeded UP", OFFER, "failed cold",
+        expectPage("partner-hangs", Map.of(PARTNER_HEALTH, HANGING, OFFER_HEALTH, "succeeded UP", OFFER, "failed cold",
                 CIRCUIT, "succeeded CLOSED"));
         expectFailuresUntilOpen(HANGING);
         expectOffer("cold", "circuit-open");
@@ -211,7 +205,7 @@ abstract class DemoScenario {
             expectOffer("cold", "timeout");
             expectCircuit(failures < policy.failuresToOpen() ? "CLOSED" : "OPEN", failures);
         }
-        Map<String, String> tooSlow = tiles(PARTNER_HEALTH, "succeeded UP", OFFER_HEALTH, "succeeded UP", OFFER, "failed cold",
+        Map<String, String> tooSlow = Map.of(PARTNER_HEALTH, "succeeded UP", OFFER_HEALTH, "succeeded UP", OFFER, "failed cold",
                 CIRCUIT, "failed OPEN", FAILURES, "failed " + policy.failuresToOpen(), PROBES, "succeeded 4 / 4");
         expectTiles("a partner past the timeout", look(), tooSlow);
         expectPage("partner-too-slow", tooSlow);
@@ -221,14 +215,13 @@ abstract class DemoScenario {
     private void expectFailuresUntilOpen(String partnerHealth) {
         for (int failures = offer.circuit().getInt("failures") + 1; failures <= policy.failuresToOpen(); failures++) {
             boolean closed = failures < policy.failuresToOpen();
-            expectTiles("look at " + failures + " failures", look(), tiles(PARTNER_HEALTH, partnerHealth, OFFER_HEALTH, "succeeded UP",
-                    OFFER, "failed cold", FAILURES, "failed " + failures, CIRCUIT, closed ? "succeeded CLOSED" : "failed OPEN",
-                    PROBES, colour(partnerHealth) + " 2 / 4"));
+            expectTiles("look at " + failures + " failures", look(), Map.of(PARTNER_HEALTH, partnerHealth,
+                    OFFER_HEALTH, "succeeded UP", OFFER, "failed cold", FAILURES, "failed " + failures,
+                    CIRCUIT, closed ? "succeeded CLOSED" : "failed OPEN", PROBES, colour(partnerHealth) + " 2 / 4"));
             expectCircuit(closed ? "CLOSED" : "OPEN", failures);
         }
     }
 
-    /** All green on the board, as the core answers it and as the page draws it (screenshot unless null). */
     private void expectAllUp(String screenshot) {
         expectTiles("all green", awaitLook(board -> shows(ALL_UP, board)), ALL_UP);
         if (screenshot != null) {
@@ -247,7 +240,7 @@ abstract class DemoScenario {
         // Up to the delay, and the UI's 10 s between two looks at each tile.
         chromium.awaitBoard(step, Duration.ofSeconds(policy.delaySeconds() + 30L), board -> shows(expected, board));
         chromium.screenshot(route + "-board-" + screenshots + "-" + step);
-        chromium.driver.get("about:blank");
+        chromium.driver().get("about:blank");
         lastLook = Instant.now();
     }
 
@@ -265,7 +258,8 @@ abstract class DemoScenario {
     }
 
     private Map<String, String> awaitLook(Predicate<Map<String, String>> awaited) {
-        return await().atMost(Duration.ofSeconds(policy.delaySeconds() + 30L)).pollInterval(Duration.ofMillis(100)).until(this::look, awaited);
+        return await().atMost(Duration.ofSeconds(policy.delaySeconds() + 30L)).pollInterval(Duration.ofMillis(100))
+                .until(this::look, awaited);
     }
 
     private static void expectTiles(String what, Map<String, String> board, Map<String, String> expected) {
@@ -289,14 +283,6 @@ abstract class DemoScenario {
         return tile.split(" ")[0];
     }
 
-    private static Map<String, String> tiles(String... labelsAndWords) {
-        Map<String, String> tiles = new LinkedHashMap<>();
-        for (int i = 0; i < labelsAndWords.length; i += 2) {
-            tiles.put(labelsAndWords[i], labelsAndWords[i + 1]);
-        }
-        return tiles;
-    }
-
     /** What a tool this machine may lack gives (Monitoror's UI, Chromium), or null with the reason printed; in CI it fails. */
     private <T> T optional(Supplier<T> tool) {
         try {
@@ -307,7 +293,6 @@ abstract class DemoScenario {
         }
     }
 
-    /** A 200 with an offer of this type, for one of these reasons, within offer's timeout and a margin for a busy machine. */
     private void expectOffer(String type, String... reasons) {
         OfferClient.Answer answer = offer.ask();
         assertEquals(List.of(200, type), List.of(answer.status(), answer.type()), answer::toString);
@@ -323,8 +308,8 @@ abstract class DemoScenario {
         JsonPath circuit = offer.circuit();
         assertEquals(state, circuit.getString("state"), circuit::prettify);
         assertEquals(failures, circuit.getInt("failures"), circuit::prettify);
-        assertEquals(List.of(policy.failuresToOpen(), policy.delaySeconds(), policy.timeoutMillis()), List.of(circuit.getInt("failuresToOpen"),
-                circuit.getInt("delaySeconds"), circuit.getInt("timeoutMillis")), () -> "the policy in force: " + circuit.prettify());
+        assertEquals(policy, new Policy(circuit.getInt("failuresToOpen"), circuit.getInt("delaySeconds"),
+                circuit.getInt("timeoutMillis")), () -> "the policy in force: " + circuit.prettify());
         // offer stays ready whatever its partner does.
         given().baseUri(offerUrl).get("/q/health/ready").then().statusCode(200);
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,10 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
-/**
- * The demo on Kubernetes as compose runs it: each service's generated manifest, and what kubectl kustomize renders, read
- * as YAML trees (a resource at a JSON pointer).
- */
+/** The demo on Kubernetes as compose runs it: the generated manifests and what kubectl kustomize renders, as YAML trees. */
 class KubernetesDemoIT {
 
     private static final YAMLMapper YAML = new YAMLMapper();
@@ -35,37 +33,42 @@ class KubernetesDemoIT {
     @CsvSource({ "partner-offer, 8081, 1", "offer, 8080, 2" })
     void eachServiceRunsAsInComposeProbedButNeverForWellnessNonRootWithinComposesMemory(String name, int port, int replicas)
             throws IOException {
-        String yaml = Files.readString(Compose.ROOT.resolve(name + "/target/kubernetes/kubernetes.yml"));
+        String yaml = manifest(name);
         List<JsonNode> manifests = resources(yaml);
-        assertEquals(List.of("Service/" + name, "Deployment/" + name), each(manifests, r -> r.path("kind").asText() + "/" + nameOf(r)),
-                "no ServiceMonitor");
+        assertEquals(List.of("Service/" + name, "Deployment/" + name),
+                each(manifests, r -> r.path("kind").asText() + "/" + nameOf(r)), "no ServiceMonitor");
         JsonNode service = one(manifests, "Service", name);
-        assertEquals(List.of(port + "->" + port), each(service.at("/spec/ports"), p -> p.path("port") + "->" + p.path("targetPort")),
-                "the Service's port->targetPort");
+        List<String> ports = each(service.at("/spec/ports"), p -> p.path("port") + "->" + p.path("targetPort"));
+        assertEquals(List.of(port + "->" + port), ports, "the Service's port->targetPort");
         JsonNode deployment = one(manifests, "Deployment", name);
         assertEquals(replicas, deployment.at("/spec/replicas").asInt(1), "replicas");
         assertTrue(selects(service, deployment), "the Service selects the Deployment's pods");
-        assertEquals(1, deployment.at("/spec/template/spec/containers").size(), "containers");
-        JsonNode container = deployment.at("/spec/template/spec/containers/0");
-        assertEquals(List.of(Integer.toString(port)), each(container.path("ports"), p -> p.path("containerPort").asText()), "container ports");
-        assertEquals("fast-circuit-breaker/" + name + ":jvm", container.path("image").asText(), "the image docker-compose.yml builds");
+        JsonNode pod = deployment.at("/spec/template/spec");
+        assertEquals(1, pod.path("containers").size(), "containers");
+        JsonNode container = pod.at("/containers/0");
+        assertEquals(List.of(Integer.toString(port)), each(container.path("ports"), p -> p.path("containerPort").asText()),
+                "container ports");
+        assertEquals("fast-circuit-breaker/" + name + ":jvm", container.path("image").asText(),
+                "the image docker-compose.yml builds");
         assertEquals("IfNotPresent", container.path("imagePullPolicy").asText(), "an image loaded into kind or minikube is used");
+        var probes = each(List.of("livenessProbe", "readinessProbe", "startupProbe"), p -> container.path(p).path("httpGet"));
         assertEquals(List.of("/q/health/live:" + port, "/q/health/ready:" + port, "/q/health/started:" + port),
-                each(List.of("livenessProbe", "readinessProbe", "startupProbe"), probe -> container.path(probe).at("/httpGet/path").asText()
-                        + ":" + container.path(probe).at("/httpGet/port").asText()), "liveness, readiness, startup");
+                each(probes, get -> get.path("path").asText() + ":" + get.path("port").asText()), "liveness, readiness, startup");
         assertFalse(yaml.contains("/q/health/well"), "an open circuit must not restart offer nor take it out of its Service");
         JsonNode resources = container.path("resources");
-        assertTrue(List.of("/requests/cpu", "/requests/memory", "/limits/cpu", "/limits/memory").stream().allMatch(amount -> resources.at(amount).isTextual()),
-                "cpu, memory: " + resources);
+        assertTrue(List.of("/requests/cpu", "/requests/memory", "/limits/cpu", "/limits/memory").stream()
+                .allMatch(amount -> resources.at(amount).isTextual()), "cpu, memory: " + resources);
         String composeLimit = compose().at("/services/" + name + "/mem_limit").asText();
         assertTrue(composeLimit.matches("\\d+m"), "docker-compose.yml's mem_limit in MiB: " + composeLimit);
         assertEquals(composeLimit.replace("m", "Mi"), resources.at("/limits/memory").asText(), "docker-compose.yml's mem_limit");
         String request = resources.at("/requests/memory").asText();
-        assertTrue(request.matches("\\d+Mi") && Integer.parseInt(request.replace("Mi", "")) <= Integer.parseInt(composeLimit.replace("m", "")),
+        assertTrue(request.matches("\\d+Mi")
+                && Integer.parseInt(request.replace("Mi", "")) <= Integer.parseInt(composeLimit.replace("m", "")),
                 "memory request " + request + " within the limit " + composeLimit);
-        assertEquals(List.of(true, true, false), List.of(deployment.at("/spec/template/spec/securityContext/runAsNonRoot").asBoolean(),
+        assertEquals(List.of(true, true, false), List.of(pod.at("/securityContext/runAsNonRoot").asBoolean(),
                 container.at("/securityContext/readOnlyRootFilesystem").asBoolean(),
-                container.at("/securityContext/allowPrivilegeEscalation").asBoolean(true)), "non-root, read-only, no privilege escalation");
+                container.at("/securityContext/allowPrivilegeEscalation").asBoolean(true)),
+                "non-root, read-only, no privilege escalation");
         assertTrue(volumeOn(deployment, "/tmp").has("emptyDir"), "/tmp is an emptyDir: Vert.x cannot start without it");
     }
 
@@ -77,8 +80,7 @@ class KubernetesDemoIT {
         assertEquals(partner.getPort(), partnerService.at("/spec/ports/0/port").asInt());
         // The same variables as docker-compose.yml, and no more: nothing shadows the annotations' policy.
         Map<String, String> composeEnv = new TreeMap<>();
-        compose().at("/services/offer/environment").fields().forEachRemaining(variable -> composeEnv.put(variable.getKey(),
-                variable.getValue().asText()));
+        compose().at("/services/offer/environment").forEachEntry((variable, value) -> composeEnv.put(variable, value.asText()));
         assertEquals(composeEnv, new TreeMap<>(env), "offer's environment as docker-compose.yml sets it");
     }
 
@@ -86,10 +88,12 @@ class KubernetesDemoIT {
     void kustomizeRendersBothServicesAndTheBoardWithConfigJsonAsItsConfigMap() throws IOException {
         List<JsonNode> rendered = rendered();
         for (String kind : List.of("Deployment", "Service")) {
-            assertEquals(List.of("monitoror", "offer", "partner-offer"), all(rendered, kind).stream().map(KubernetesDemoIT::nameOf).sorted().toList());
+            assertEquals(List.of("monitoror", "offer", "partner-offer"),
+                    all(rendered, kind).stream().map(KubernetesDemoIT::nameOf).sorted().toList());
         }
         assertEquals(List.of(YAML.createObjectNode().put("config.json", Files.readString(Monitoror.CONFIG))),
-                each(all(rendered, "ConfigMap"), configMap -> configMap.path("data")), "one ConfigMap, of a copy of config.json: cp config.json kubernetes/");
+                each(all(rendered, "ConfigMap"), configMap -> configMap.path("data")),
+                "one ConfigMap, of a copy of config.json: cp config.json kubernetes/");
     }
 
     @Test
@@ -119,11 +123,12 @@ class KubernetesDemoIT {
         assertEquals(nameOf(all(rendered, "ConfigMap").get(0)), volumeOn(monitoror, configDir).at("/configMap/name").asText(),
                 "the ConfigMap mounted on " + configDir);
         String[] published = compose.at("/ports/0").asText().replaceAll("\\$\\{\\w+:-(\\d+)}", "$1").split(":");
-        assertEquals(Integer.parseInt(published[published.length - 2]), one(rendered, "Service", "monitoror").at("/spec/ports/0/port").asInt());
-        assertEquals(List.of(published[published.length - 1]), each(container.path("ports"), p -> p.path("containerPort").asText()));
+        assertEquals(Integer.parseInt(published[published.length - 2]),
+                one(rendered, "Service", "monitoror").at("/spec/ports/0/port").asInt());
+        assertEquals(List.of(published[published.length - 1]),
+                each(container.path("ports"), p -> p.path("containerPort").asText()));
     }
 
-    /** What {@code kubectl kustomize kubernetes/} renders; skipped where kubectl is missing, except in CI. */
     private static List<JsonNode> rendered() throws IOException {
         try {
             return resources(Compose.exec(List.of("kubectl", "kustomize", "kubernetes"), Duration.ofMinutes(1)));
@@ -149,10 +154,10 @@ class KubernetesDemoIT {
         return resources.stream().filter(resource -> kind.equals(resource.path("kind").asText())).toList();
     }
 
-    /** The one resource of this kind and name; fails when there is none or more than one. */
     private static JsonNode one(List<JsonNode> resources, String kind, String name) {
         List<JsonNode> named = all(resources, kind).stream().filter(resource -> name.equals(nameOf(resource))).toList();
-        assertEquals(1, named.size(), () -> "one " + kind + " named " + name + " in " + each(resources, KubernetesDemoIT::nameOf));
+        assertEquals(1, named.size(),
+                () -> "one " + kind + " named " + name + " in " + each(resources, KubernetesDemoIT::nameOf));
         return named.get(0);
     }
 
@@ -168,22 +173,19 @@ class KubernetesDemoIT {
 
     private static boolean selects(JsonNode service, JsonNode deployment) {
         JsonNode labels = deployment.at("/spec/template/metadata/labels");
-        return each(service.at("/spec/selector")::fields, label -> label.getValue().equals(labels.path(label.getKey()))).stream()
-                .allMatch(Boolean::booleanValue);
+        return service.at("/spec/selector").propertyStream()
+                .allMatch(label -> label.getValue().equals(labels.path(label.getKey())));
     }
 
     private static JsonNode volumeOn(JsonNode deployment, String path) {
         JsonNode pod = deployment.at("/spec/template/spec");
-        String name = each(pod.at("/containers/0/volumeMounts"), mount -> mount).stream().filter(mount -> mount.path("mountPath").asText()
-                .equals(path)).findFirst().orElseThrow(() -> new AssertionError("nothing mounted on " + path)).path("name").asText();
-        return each(pod.path("volumes"), volume -> volume).stream().filter(volume -> volume.path("name").asText().equals(name)).findFirst()
-                .orElseThrow();
+        String name = pod.at("/containers/0/volumeMounts").valueStream().filter(m -> m.path("mountPath").asText().equals(path))
+                .findFirst().orElseThrow(() -> new AssertionError("nothing mounted on " + path)).path("name").asText();
+        return pod.path("volumes").valueStream().filter(v -> v.path("name").asText().equals(name)).findFirst().orElseThrow();
     }
 
     private static Map<String, String> env(JsonNode deployment) {
-        Map<String, String> env = new TreeMap<>();
-        deployment.at("/spec/template/spec/containers/0/env").forEach(variable -> env.put(variable.path("name").asText(),
-                variable.path("value").asText()));
-        return env;
+        return deployment.at("/spec/template/spec/containers/0/env").valueStream()
+                .collect(Collectors.toMap(v -> v.path("name").asText(), v -> v.path("value").asText()));
     }
 }

@@ -24,11 +24,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/**
- * Monitoror's own core, asked what it shows: its answer on the board ({@code GET /api/v1/configs/default}, the hydrated
- * tiles or its errors) and on each tile (the {@code url} the hydrated config gives it). The one the demo runs: compose's
- * container, or the process {@code ./demo.sh --local} started (in CI the release's core and web UI, MONITOROR_BIN).
- */
+/** Monitoror's own core, asked what it shows: its answer on the board, then on each tile (the url the board gives it). */
 final class Monitoror {
 
     static final Path CONFIG = Compose.ROOT.resolve("config.json");
@@ -37,18 +33,12 @@ final class Monitoror {
 
     private final String url;
 
-    private Monitoror(String url) {
+    Monitoror(String url) {
         this.url = url;
         await().alias("Monitoror answers on " + url).atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
                 .ignoreExceptions().until(() -> json("/api/v1/info").join().path("version").isTextual());
     }
 
-    /** The Monitoror that answers there, once it does. */
-    static Monitoror at(String url) {
-        return new Monitoror(url);
-    }
-
-    /** The board page of its web UI; where there is none (a core built from the Go module), skipped except in CI. */
     String page() {
         return get("/").join().body().contains("<title>Monitoror</title>") ? url + "/"
                 : SkipReasons.skipOutsideCi("Monitoror at " + url + " has no web UI (a core built from its Go module); the"
@@ -70,17 +60,12 @@ final class Monitoror {
                 .collect(Collectors.toMap(pair -> pair[0], pair -> pair[1]));
     }
 
-    /**
-     * Every tile of the default board by label, in the words the web UI draws it (Browser#board): the colour as
-     * {@code succeeded}, {@code failed} or {@code warning}, then the value, or else the message; a GROUP as the worst
-     * of its sub-tiles and how many of them succeed, {@code failed 2 / 4}. Every tile asked at once, but those that read
-     * offer's {@code /circuit} once the customer's call to {@code /offers} is answered, so that they show its outcome.
-     */
+    /** Every tile by label, in the words the web UI draws it (Browser#board); /circuit's once /offers is answered, to show it. */
     Map<String, String> board() {
         List<CompletableFuture<?>> customer = new ArrayList<>(List.of(CompletableFuture.completedFuture(null)));
         return board(path -> {
             String asks = URLDecoder.decode(path, StandardCharsets.UTF_8);
-            CompletableFuture<JsonNode> answer = asks.contains("/circuit") ? customer.get(0).thenCompose(answered -> json(path)) : json(path);
+            var answer = asks.contains("/circuit") ? customer.get(0).thenCompose(answered -> json(path)) : json(path);
             if (asks.contains("/offers")) {
                 customer.set(0, CompletableFuture.allOf(customer.get(0), answer));
             }
@@ -109,23 +94,23 @@ final class Monitoror {
         }
         Map<String, String> board = new LinkedHashMap<>();
         for (JsonNode tile : answer.path("config").path("tiles")) {
-            board.put(tile.path("label").asText(), "GROUP".equals(tile.path("type").asText()) ? group(tile, asked) : tile(tile, asked));
+            board.put(tile.path("label").asText(),
+                    "GROUP".equals(tile.path("type").asText()) ? group(tile, asked) : tile(tile, asked));
         }
         return board;
     }
 
     private static String group(JsonNode group, Map<String, CompletableFuture<JsonNode>> asked) {
-        List<String> tiles = new ArrayList<>();
-        group.path("tiles").forEach(tile -> tiles.add(tile(tile, asked)));
+        List<String> tiles = group.path("tiles").valueStream().map(tile -> tile(tile, asked)).toList();
         long ok = tiles.stream().filter(tile -> tile.startsWith("succeeded")).count();
-        String worst = tiles.stream().anyMatch(tile -> tile.startsWith("failed")) ? "failed" : ok < tiles.size() ? "warning" : "succeeded";
+        String worst = tiles.stream().anyMatch(tile -> tile.startsWith("failed")) ? "failed"
+                : ok < tiles.size() ? "warning" : "succeeded";
         return worst + " " + ok + " / " + tiles.size();
     }
 
     private static String tile(JsonNode tile, Map<String, CompletableFuture<JsonNode>> asked) {
         JsonNode answer = asked.get(tile.path("url").asText()).join();
-        List<String> values = new ArrayList<>();
-        answer.path("value").path("values").forEach(value -> values.add(value.asText()));
+        List<String> values = answer.path("value").path("values").valueStream().map(JsonNode::asText).toList();
         String colour = Map.of("SUCCESS", "succeeded", "FAILURE", "failed", "WARNING", "warning")
                 .getOrDefault(answer.path("status").asText(), answer.path("status").asText());
         return colour + " " + (values.isEmpty() ? answer.path("message").asText() : String.join(" ", values));

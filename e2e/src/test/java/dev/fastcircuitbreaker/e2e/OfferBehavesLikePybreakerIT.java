@@ -11,11 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
-/**
- * offer's breaker against the original demo's own library: the differential walks of {@code e2e/pybreaker} (pytest,
- * with pybreaker as {@code e2e/pybreaker/requirements.txt} pins it) against offer's packaged jar, their output printed.
- * Without Python, pytest or the pinned pybreaker it is skipped with the reason printed; in CI it fails.
- */
+/** offer's breaker against the original demo's library: the walks of {@code e2e/pybreaker} on offer's jar, output printed. */
 @Order(1)
 class OfferBehavesLikePybreakerIT {
 
@@ -29,8 +25,8 @@ class OfferBehavesLikePybreakerIT {
 
     @Test
     void agreesWithPybreakerOnSeededRandomWalks() throws InterruptedException {
-        ProcessBuilder pytest = new ProcessBuilder(System.getenv().getOrDefault("PYTHON", "python3"), "-m", "pytest", TESTS.toString(),
-                "-v", "-s").directory(Compose.ROOT.toFile()).redirectErrorStream(true);
+        ProcessBuilder pytest = new ProcessBuilder(System.getenv().getOrDefault("PYTHON", "python3"), "-m", "pytest",
+                TESTS.toString(), "-v", "-s").directory(Compose.ROOT.toFile()).redirectErrorStream(true);
         pytest.environment().putAll(Map.of("OFFER_JAVA", ProcessHandle.current().info().command().orElse("java"),
                 "PYTHONDONTWRITEBYTECODE", "1", "PYTHONUNBUFFERED", "1"));
         Process process;
@@ -52,7 +48,8 @@ class OfferBehavesLikePybreakerIT {
             throw new AssertionError("the walks took more than " + AT_MOST_MINUTES + " minutes");
         }
         printer.join();
-        if (process.exitValue() == NO_TESTS || process.exitValue() == NO_PYTEST && output.indexOf("No module named pytest") >= 0) {
+        if (process.exitValue() == NO_TESTS
+                || process.exitValue() == NO_PYTEST && output.indexOf("No module named pytest") >= 0) {
             SkipReasons.skipOutsideCi("pytest and the pinned pybreaker wanted (see above): " + INSTALL);
         }
         assertEquals(0, process.exitValue(), "offer and pybreaker differ, or the walks fell short: see pytest's output above");

@@ -42,21 +42,19 @@ record OfferClient(String url) {
             return offer.path("type").asText("");
         }
 
-        /** The offer's reason, or what came instead of an offer. */
         String reason() {
             if (failure != null) {
                 return failure;
             }
-            return status == 200 && offer.path("type").isTextual() ? offer.path("reason").asText("no reason") : "status " + status;
+            return status == 200 && offer.path("type").isTextual() ? offer.path("reason").asText("no reason")
+                    : "status " + status;
         }
 
-        /** A 200 with a hot or cold offer that says why. */
         boolean isOffer() {
             return status == 200 && Set.of("hot", "cold").contains(type()) && offer.path("reason").isTextual();
         }
     }
 
-    /** One {@code GET /offers}, answered (or failed) within 30 s. */
     CompletableFuture<Answer> askAsync() {
         long start = System.nanoTime();
         HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/offers")).timeout(Duration.ofSeconds(30)).GET().build();
@@ -65,7 +63,6 @@ record OfferClient(String url) {
                 : answer(response.statusCode(), response.body(), millisSince(start)));
     }
 
-    /** An answer read: its status and JSON body (or, if not JSON, why). */
     static Answer answer(int status, String body, long millis) {
         try {
             return new Answer(status, JSON.readTree(body), null, millis);
@@ -74,12 +71,10 @@ record OfferClient(String url) {
         }
     }
 
-    /** How many answers of each reason (an answer that is no offer: what came instead). */
     static Map<String, Long> tally(List<Answer> answers) {
         return answers.stream().collect(Collectors.groupingBy(Answer::reason, TreeMap::new, Collectors.counting()));
     }
 
-    /** The slowest answer of each reason, in milliseconds. */
     static Map<String, Long> slowest(List<Answer> answers) {
         return answers.stream().collect(Collectors.toMap(Answer::reason, Answer::millis, Math::max, TreeMap::new));
     }
@@ -96,7 +91,6 @@ record OfferClient(String url) {
         return given().baseUri(url).get("/circuit").then().statusCode(200).extract().jsonPath();
     }
 
-    /** An SSE client of offer's {@code /circuit/events}, from now on. */
     Events events() throws IOException, InterruptedException {
         HttpResponse<Stream<String>> response = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/circuit/events"))
                 .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines());
@@ -115,10 +109,7 @@ record OfferClient(String url) {
         return seen;
     }
 
-    /**
-     * What the SSE client saw: each state change as "FROM -> TO" (or "not JSON: ..." and "stream ended", which no test
-     * expects), and the callers shed, summed.
-     */
+    /** What the SSE client saw: each state change as "FROM -> TO", and the callers shed, summed. */
     static final class Events {
 
         final List<String> stateChanges = Collections.synchronizedList(new ArrayList<>());
@@ -130,8 +121,6 @@ record OfferClient(String url) {
                 switch (event.path("kind").asText()) {
                     case "STATE_CHANGED" -> stateChanges.add(event.path("from").asText() + " -> " + event.path("to").asText());
                     case "OFFER_BUSY" -> shed.addAndGet(event.path("count").asLong());
-                    default -> {
-                    }
                 }
             } catch (IOException e) {
                 stateChanges.add("not JSON: " + line);

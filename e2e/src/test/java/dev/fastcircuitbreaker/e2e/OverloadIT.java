@@ -22,11 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import dev.fastcircuitbreaker.e2e.OfferClient.Answer;
 import io.restassured.path.json.JsonPath;
 
-/**
- * Offer's own overload is no failure of the partner's, from the first request of a fresh JVM: callers ask a packaged
- * offer from the instant it reports ready, each on a connection it keeps ({@link Callers}), and are answered in time,
- * hot or {@code offer-busy}, with the circuit CLOSED.
- */
+/** Offer's own overload is no failure of the partner's, from the first request of a fresh JVM ({@link Callers}). */
 class OverloadIT {
 
     private static final long MARGIN_MILLIS = 100;
@@ -57,11 +53,7 @@ class OverloadIT {
         ServiceProcess.stopAll(partner);
     }
 
-    /**
-     * A healthy partner: 64 callers asking 40 times each (as many as once opened a fresh offer's circuit) and 512 at once,
-     * each answered within the timeout + 100 ms; 2,048 at once within a second more, as a fresh offer on 2 cores takes
-     * 0.4 to 0.7 s only to read and answer them (bench/ANALYSIS.md, "Reading 2,048 requests at once").
-     */
+    /** 64 callers asking 40 times once opened a fresh offer's circuit; 2,048 get a second more to be read (bench/ANALYSIS.md). */
     @ParameterizedTest(name = "{0} callers asking {1} times each, answered within the timeout + {2} ms")
     @CsvSource({ "64, 40, 100", "512, 1, 100", "2048, 1, 1000" })
     void callersFromTheInstantOfferIsReadyAreAnsweredHotOrBusyInTimeAndNeverOpenTheCircuit(int count, int times,
@@ -100,10 +92,6 @@ class OverloadIT {
         System.out.printf("512 callers at once on a hanging partner: %s, slowest (ms) %s%n", reasons, slowest(answers));
     }
 
-    /**
-     * 256 callers on a healthy partner that takes 50 ms: hot or busy in time at first, then, the limit grown past them, hot
-     * only. Slowed past the timeout: cold, none waits out two timeouts, and the circuit opens on the partner's timeouts.
-     */
     @Test
     void everyCallerGetsAHotOfferFromASlowHealthyPartnerAndNoAnswerWaitsPastTheTimeoutOnceItHangs() throws Exception {
         partnerLatency("50ms");
@@ -127,9 +115,8 @@ class OverloadIT {
 
         // Not timeout + MARGIN_MILLIS: as many calls as callers are under way when the partner slows, and their
         // timeouts, all at once, took up to about 1.5 s to answer here.
-        long timeoutMillis = before.circuit().getLong("timeoutMillis");
         Map<String, Long> reasons = tally(slowed);
-        expectNoneLaterThan(2 * timeoutMillis, slowed);
+        expectNoneLaterThan(2 * before.circuit().getLong("timeoutMillis"), slowed);
         assertEquals(slowed.size(), reasons.getOrDefault("timeout", 0L) + reasons.getOrDefault("circuit-open", 0L)
                 + reasons.getOrDefault("offer-busy", 0L), () -> "cold offers only: " + reasons);
         assertTrue(reasons.getOrDefault("timeout", 0L) >= 3, () -> "the partner's timeouts: " + reasons);
@@ -146,13 +133,8 @@ class OverloadIT {
         return new Witnesses(circuit(), ServiceProcess.offersServed(partner.url()), busyAnswered(), offer.log().length());
     }
 
-    /**
-     * A 200 each, hot or offer-busy, in time; CLOSED throughout (no failure, none turned away, no state change streamed);
-     * each hot answer one the partner counted, each busy one counted as shed by /circuit, the stream and the metrics.
-     */
     private void expectHotOrBusyInTimeAndCircuitClosed(List<Answer> answers, Witnesses before, long marginMillis) {
-        long bound = before.circuit().getLong("timeoutMillis") + marginMillis;
-        expectNoneLaterThan(bound, answers);
+        expectNoneLaterThan(before.circuit().getLong("timeoutMillis") + marginMillis, answers);
         Map<String, Long> reasons = tally(answers);
         long hot = reasons.getOrDefault("partner-answered", 0L);
         long busy = reasons.getOrDefault("offer-busy", 0L);
@@ -175,11 +157,9 @@ class OverloadIT {
                 answers.size(), reasons, slowest(answers));
     }
 
-    /** No answer later than {@code millis}; else how many were, by reason, and the slowest answer of each reason. */
     private static void expectNoneLaterThan(long millis, List<Answer> answers) {
-        List<Answer> late = answers.stream().filter(answer -> answer.millis() > millis).toList();
-        assertEquals(Map.of(), tally(late),
-                () -> "answers later than " + millis + " ms; of all " + answers.size() + ", the slowest (ms): " + slowest(answers));
+        assertEquals(Map.of(), tally(answers.stream().filter(answer -> answer.millis() > millis).toList()),
+                () -> "answers later than " + millis + " ms; of all " + answers.size() + ", slowest (ms): " + slowest(answers));
     }
 
     private static void partnerLatency(String latency) {

@@ -14,11 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-/**
- * partner-offer killed, the circuit opens; started again, asked by nobody but offer: from the instant its port accepts,
- * offer's trial after the delay meets a partner that answers in time, three times in a row. offer's page watches it in
- * Chromium (screenshots: {@code e2e/target/offer-page-*.png}), and reconnects by itself when offer restarts.
- */
+/** partner-offer restarted, asked by nobody but offer: the trial after the delay meets it in time; offer's page shows it. */
 class PartnerRestartIT {
 
     /** Long enough to see the page's countdown run. */
@@ -37,11 +33,11 @@ class PartnerRestartIT {
     @Test
     void theTrialAfterARestartMeetsAPartnerThatAnswersClosesTheCircuitAndThePageShowsIt() {
         partner = ServiceProcess.start("partner-offer", Map.of());
-        Map<String, String> env = Map.of("PARTNER_OFFER_URL", partner.url(), "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS));
+        var env = Map.of("PARTNER_OFFER_URL", partner.url(), "CIRCUIT_DELAY_SECONDS", Integer.toString(DELAY_SECONDS));
         offer = ServiceProcess.start("offer", env);
         OfferClient customer = new OfferClient(offer.url());
         chromium = Browser.start();
-        chromium.driver.get(offer.url() + "/");
+        chromium.driver().get(offer.url() + "/");
         page("the circuit CLOSED and the page live", () -> text("state").equals("CLOSED") && text("connection").equals("(live)"));
         click("get-offer");
         page("a hot offer for the first customer", () -> text("offer").startsWith("hot (partner-answered)"));
@@ -67,13 +63,13 @@ class PartnerRestartIT {
             assertEquals(1, ServiceProcess.offersServed(partner.url()), "requests partner-offer served");
         }
 
-        page("CLOSED again, and the whole story", () -> text("state").equals("CLOSED") && text("events").contains("OPEN → HALF_OPEN")
-                && text("events").contains("HALF_OPEN → CLOSED"));
+        page("CLOSED again, and the whole story", () -> text("state").equals("CLOSED")
+                && text("events").contains("OPEN → HALF_OPEN") && text("events").contains("HALF_OPEN → CLOSED"));
         // Read in one go: the page redraws the timeline with each message, replacing its elements.
-        List<?> bands = (List<?>) chromium.driver.executeScript(
+        List<?> bands = (List<?>) chromium.driver().executeScript(
                 "return [...document.querySelectorAll('#timeline rect')].map(band => band.getAttribute('fill'))");
         assertTrue(bands.containsAll(List.of("#2e9e44", "#d0312d", "#f0a202")), "bands of each state: " + bands);
-        Number marks = (Number) chromium.driver.executeScript("return document.querySelectorAll('#timeline line').length");
+        Number marks = (Number) chromium.driver().executeScript("return document.querySelectorAll('#timeline line').length");
         assertTrue(marks.intValue() >= 6, "each event marked: " + marks);
         chromium.screenshot("offer-page-closed");
 
@@ -84,31 +80,33 @@ class PartnerRestartIT {
                 && text("state").equals("CLOSED") && text("events").isEmpty());
     }
 
-    /** A red badge, the failures that opened it, the countdown running; "get an offer" is cold without a partner call. */
     private void expectPageOpen() {
         page("the circuit OPEN", () -> text("state").equals("OPEN"));
         click("get-offer");
         page("a cold offer without calling the partner", () -> text("offer").startsWith("cold (circuit-open)"));
-        assertTrue(chromium.driver.findElement(By.id("state")).getCssValue("background-color").contains("208, 49, 45"), "a red badge");
+        assertTrue(chromium.driver().findElement(By.id("state")).getCssValue("background-color").contains("208, 49, 45"),
+                "a red badge");
         assertEquals("3 / 3", text("failures"));
         String countdown = text("countdown");
-        page("the countdown running (" + countdown + ")", () -> text("countdown").matches("in \\d+ s") && !text("countdown").equals(countdown));
+        page("the countdown running (" + countdown + ")",
+                () -> text("countdown").matches("in \\d+ s") && !text("countdown").equals(countdown));
         page("three failures and OPEN in the story", () -> text("events").contains("failure 3: partner-unreachable")
                 && text("events").contains("CLOSED → OPEN"));
         chromium.screenshot("offer-page-open");
     }
 
     private String text(String id) {
-        return chromium.driver.findElement(By.id(id)).getText().strip();
+        return chromium.driver().findElement(By.id(id)).getText().strip();
     }
 
     private void click(String id) {
-        chromium.driver.findElement(By.id(id)).click();
+        chromium.driver().findElement(By.id(id)).click();
     }
 
     private void page(String what, BooleanSupplier shown) {
-        new WebDriverWait(chromium.driver, Duration.ofSeconds(DELAY_SECONDS + 20L), Duration.ofMillis(300)).withMessage(() -> what
-                + "; the page shows state " + text("state") + ", offer " + text("offer") + ", events:\n" + text("events"))
+        new WebDriverWait(chromium.driver(), Duration.ofSeconds(DELAY_SECONDS + 20L), Duration.ofMillis(300))
+                .withMessage(() -> what + "; the page shows state " + text("state") + ", offer " + text("offer") + ", events:\n"
+                        + text("events"))
                 .until(driver -> shown.getAsBoolean());
     }
 }

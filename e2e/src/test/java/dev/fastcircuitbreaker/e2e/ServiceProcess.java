@@ -16,10 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/**
- * A packaged service ({@code <module>/target/quarkus-app}, with its AOT cache if trained), or offer's partner double, as
- * a process on 127.0.0.1, on a free port unless given one; its output in {@code e2e/target/logs/<name>-<n>.log}.
- */
+/** A packaged service or a partner double as a process on 127.0.0.1, its output in {@code e2e/target/logs/<name>-<n>.log}. */
 final class ServiceProcess implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("Listening on: http://127\\.0\\.0\\.1:(\\d+)");
@@ -31,10 +28,6 @@ final class ServiceProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
-
-    private ServiceProcess(String module, int port, Map<String, String> env) {
-        this(module, jar(module, port), Compose.ROOT.resolve(module).resolve("target/quarkus-app"), env);
-    }
 
     private ServiceProcess(String module, List<String> command, Path directory, Map<String, String> env) {
         this.module = module;
@@ -58,7 +51,6 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** Stops each of these that was started (services, Monitoror, a browser, partner doubles), in the order given. */
     static void stopAll(AutoCloseable... running) throws Exception {
         for (AutoCloseable each : running) {
             if (each != null) {
@@ -68,47 +60,44 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     // As the images run it: from its own folder, with the AOT cache `./mvnw verify -Daot` trained (JDK 25).
-    private static List<String> jar(String module, int port) {
+    private static ServiceProcess jar(String module, int port, Map<String, String> env) {
         Path app = Compose.ROOT.resolve(module).resolve("target/quarkus-app");
         List<String> command = new ArrayList<>(List.of(JAVA, "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port));
         if (Files.isRegularFile(app.resolve("app.aot"))) {
             command.add("-XX:AOTCache=app.aot");
         }
         command.addAll(List.of("-jar", "quarkus-run.jar"));
-        return command;
+        return new ServiceProcess(module, command, app, env);
     }
 
-    /** offer's socket-level partner double (offer's {@code bounds/HostilePartner.java}) as bench/ runs it; a log line per connection. */
+    /** offer's socket-level partner double (offer's {@code bounds/HostilePartner.java}): a log line per connection. */
     static ServiceProcess hostilePartner(String behaviour) {
         return new ServiceProcess("hostile-partner", List.of(JAVA, "-Xmx64m",
-                "offer/src/test/java/dev/fastcircuitbreaker/offer/bounds/HostilePartner.java", behaviour), Compose.ROOT, Map.of());
+                "offer/src/test/java/dev/fastcircuitbreaker/offer/bounds/HostilePartner.java", behaviour),
+                Compose.ROOT, Map.of());
     }
 
-    /** Starts the module's jar on a free port; returns the instant it reports ready, as a load balancer sees it. */
     static ServiceProcess start(String module, Map<String, String> env) {
-        ServiceProcess started = new ServiceProcess(module, 0, env);
+        ServiceProcess started = jar(module, 0, env);
         started.awaitReady();
         return started;
     }
 
     /** Starts the module's jar again on its port, as a restarted container; returns once the port accepts, before ready. */
     ServiceProcess restart(Map<String, String> env) {
-        return new ServiceProcess(module, port, env);
+        return jar(module, port, env);
     }
 
-    /** Until {@code /q/health/ready} answers 200, asked every 10 ms as a probe would. */
     void awaitReady() {
         await().alias(module + " ready, see " + log).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
                 .failFast(module + " exited, see " + log, () -> !process.isAlive())
                 .until(() -> given().baseUri(url()).get("/q/health/ready").statusCode() == 200);
     }
 
-    /** partner-offer's own count of the {@code /offers} requests it served (at this URL), from its metrics. */
     static long offersServed(String partnerUrl) {
         return given().baseUri(partnerUrl).get("/q/metrics").then().statusCode(200).extract().asString().lines()
                 .filter(line -> line.startsWith("http_server_requests_seconds_count{") && line.contains("uri=\"/offers\""))
-                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     String url() {
@@ -117,19 +106,14 @@ final class ServiceProcess implements AutoCloseable {
 
     /** A field of /proc/PID/status now, as a number: {@code VmRSS:} (KiB), {@code Threads:}. */
     long status(String field) {
-        try {
-            return Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream().filter(line -> line.startsWith(field))
-                    .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", ""))).findFirst().orElseThrow();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Monitoror.read(Path.of("/proc/" + process.pid() + "/status")).lines().filter(line -> line.startsWith(field))
+                .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", ""))).findFirst().orElseThrow();
     }
 
     String log() {
         return Monitoror.read(log);
     }
 
-    /** SIGKILL: the partner is gone, its port refuses connections. */
     void kill() {
         process.destroyForcibly();
         await().atMost(Duration.ofSeconds(10)).until(() -> !process.isAlive());
@@ -148,22 +132,15 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** SIGKILL to a process this test started and to every process it started, each by its PID; returns once it is gone. */
     static void killTree(Process process) throws InterruptedException {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly().waitFor();
     }
 
-    /** Stops a process this test started (a service, Monitoror): SIGTERM, and SIGKILL if it is still there after 10 s. */
     static void stop(Process process) {
         process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
+        if (process.onExit().completeOnTimeout(null, 10, TimeUnit.SECONDS).join() == null) {
+            process.destroyForcibly().onExit().join();
         }
     }
 }

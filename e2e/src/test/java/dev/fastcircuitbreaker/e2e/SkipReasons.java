@@ -5,16 +5,10 @@ import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 
-/**
- * Prints why a test is skipped, which Surefire and Failsafe keep in their XML reports only. Registered in
- * {@code META-INF/services}. Tests skip with JUnit's {@link Assumptions}, or {@link #skipOutsideCi} for what CI installs.
- */
+/** Prints why a test is skipped, which Surefire and Failsafe keep in their XML reports only (see META-INF/services). */
 public class SkipReasons implements TestExecutionListener {
 
-    /**
-     * Skips the test for want of a tool or package that {@code .ci/run} installs; in CI (the variable {@code CI} set) fails
-     * it instead, so that {@code ./mvnw verify} works on a machine without it and CI never passes by skipping.
-     */
+    /** Skips for want of a tool .ci/run installs, but fails in CI: ./mvnw verify runs anywhere, CI never passes by skipping. */
     static <T> T skipOutsideCi(String missing) {
         if (System.getenv("CI") != null) {
             throw new AssertionError(missing);
