@@ -16,7 +16,6 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JacksonException;
 
-import dev.fastcircuitbreaker.offer.policy.PartnerPolicy;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.mutiny.Uni;
 
@@ -45,7 +44,7 @@ public class PartnerOfferClient {
      * <p>
      * These numbers are the policy's only home: overrides go through the
      * {@code quarkus.fault-tolerance."dev.fastcircuitbreaker.offer.PartnerOfferClient/hotOffer".…} keys, and
-     * {@link PartnerPolicy} is what is in force.
+     * the policy layer's {@code PartnerPolicy} is what is in force.
      * <p>
      * {@code failureRatio = 1.0} makes "3 of the last 3 calls failed" the only way to open: with the default 0.5,
      * 2 failures out of 3 would open the circuit, even on a successful call.

@@ -6,9 +6,11 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyP
 import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -83,6 +85,23 @@ class OfferArchitectureTest {
         }
         assertTrue(classes.size() <= 10, () -> "at most 10 classes in the core: " + classes);
         assertTrue(lines <= 450, "at most 450 lines in the core, comments included: " + lines);
+    }
+
+    /** The bytecode rule above cannot see an import that only a javadoc uses; copied alone, it would not compile. */
+    @Test
+    void theCoreSourcesImportNoLayer() throws IOException {
+        List<String> imports;
+        try (var files = Files.list(CORE_SOURCES)) {
+            imports = files.filter(file -> file.toString().endsWith(".java")).flatMap(file -> {
+                try {
+                    return Files.readAllLines(file).stream().filter(line -> line.startsWith("import " + CORE + "."))
+                            .map(line -> file.getFileName() + ": " + line);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).toList();
+        }
+        assertEquals(List.of(), imports, "the core's sources import no layer");
     }
 
     @Test
