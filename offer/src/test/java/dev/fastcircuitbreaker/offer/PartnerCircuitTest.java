@@ -148,52 +148,40 @@ class PartnerCircuitTest {
         expectCircuit("CLOSED", 0);
     }
 
+    /** /circuit's counts and SmallRye's own meters tell the same story, checked against the partner's own count. */
     @Test
-    void countsPartnerCallsFailuresAndRejections() {
-        JsonPath before = circuit();
+    void countsPartnerCallsFailuresAndRejectionsInTheViewAndTheMetrics() {
         partnerIsHealthy(partner);
+        // SmallRye's meters appear with the first call.
         expectHotOffer();
-        // The partner double forgets its requests with each new answer it is given: add them up as they come.
-        int partnerRequests = partnerRequests(partner);
+        JsonPath before = circuit();
+        String metricsBefore = metrics();
         partnerFailsWith(partner, 500);
         for (int i = 0; i < 3; i++) {
             expectColdOffer("partner-error");
         }
         expectCircuit("OPEN", 3);
         expectColdOffer("circuit-open");
-        partnerRequests += partnerRequests(partner);
-        int calls = 5;
+        expectColdOffer("circuit-open");
+        // The partner double forgets its requests with each new answer it is given: these are the failing ones.
+        int failedAtThePartner = partnerRequests(partner);
+        int turnedAway = 5 - failedAtThePartner;
 
         JsonPath after = circuit();
-        assertEquals(partnerRequests, after.getLong("partnerCalls") - before.getLong("partnerCalls"), "the partner's count");
+        assertEquals(failedAtThePartner, after.getLong("partnerCalls") - before.getLong("partnerCalls"), "the partner's count");
         assertEquals(3, after.getLong("partnerFailures") - before.getLong("partnerFailures"), "the cold answers it caused");
-        assertEquals(calls - partnerRequests, after.getLong("rejected") - before.getLong("rejected"),
-                "the calls the partner never saw");
+        assertEquals(turnedAway, after.getLong("rejected") - before.getLong("rejected"), "the calls the partner never saw");
         assertEquals(0, after.getLong("shed") - before.getLong("shed"), "failures and rejections are no callers shed");
         assertEquals("partner-offer", after.getString("name"));
-    }
 
-    @Test
-    void exposesTheBreakersOwnCountsAsMetrics() {
-        // SmallRye's meters appear with the first call.
-        expectHotOffer();
-        String before = metrics();
-        partnerFailsWith(partner, 500);
-        for (int i = 0; i < 3; i++) {
-            expectColdOffer("partner-error");
-        }
-        int failedAtThePartner = partnerRequests(partner);
-        expectColdOffer("circuit-open");
-        expectColdOffer("circuit-open");
-        int turnedAway = 5 - partnerRequests(partner);
-
-        String after = metrics();
-        assertEquals(failedAtThePartner, delta(before, after, "ft_circuitbreaker_calls_total", "circuitBreakerResult=\"failure\""));
-        assertEquals(turnedAway, delta(before, after, "ft_circuitbreaker_calls_total",
+        String metricsAfter = metrics();
+        assertEquals(failedAtThePartner, delta(metricsBefore, metricsAfter, "ft_circuitbreaker_calls_total",
+                "circuitBreakerResult=\"failure\""));
+        assertEquals(turnedAway, delta(metricsBefore, metricsAfter, "ft_circuitbreaker_calls_total",
                 "circuitBreakerResult=\"circuitBreakerOpen\""));
-        assertEquals(1, delta(before, after, "ft_circuitbreaker_opened_total"));
+        assertEquals(1, delta(metricsBefore, metricsAfter, "ft_circuitbreaker_opened_total"));
         // OPEN, or HALF_OPEN if a loaded machine took the whole delay for these calls: not CLOSED.
-        assertEquals(0, value(after, "ft_circuitbreaker_state_current", "state=\"closed\""));
+        assertEquals(0, value(metricsAfter, "ft_circuitbreaker_state_current", "state=\"closed\""));
     }
 
     private void openCircuit() {
