@@ -151,7 +151,6 @@ class PartnerCircuitTest {
     /** /circuit's counts and SmallRye's own meters tell the same story, checked against the partner's own count. */
     @Test
     void countsPartnerCallsFailuresAndRejectionsInTheViewAndTheMetrics() {
-        partnerIsHealthy(partner);
         // SmallRye's meters appear with the first call.
         expectHotOffer();
         JsonPath before = circuit();
