@@ -26,8 +26,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
- * What the {@value PartnerOfferClient#CIRCUIT} circuit breaker is doing, in the words of the demo: its state (as
- * SmallRye Fault Tolerance reports its changes), the policy in force, the consecutive failures that open it, and how
+ * What the {@value PartnerOfferClient#CIRCUIT} circuit breaker is doing, in the words of the demo: its state (SmallRye
+ * Fault Tolerance's own, through {@link CircuitBreakerMaintenance}), the policy in force, the consecutive failures that open it, and how
  * many calls reached the partner or were turned away, counted from each call's answer. It tells each failure and
  * state change to {@link CircuitEvents}.
  */
@@ -46,9 +46,12 @@ public class PartnerCircuit {
     private final LongAdder partnerFailures = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder shed = new LongAdder();
-    // The state as SmallRye last reported it, and when that was told: read together, so a snapshot never pairs a new
-    // state with an old time. Written only in the events' order (announce).
-    private volatile Change lastChange = new Change(CircuitBreakerState.CLOSED, Instant.now(), null);
+    // SmallRye keeps the state and tells no time: when it last changed, and the trial it set, are kept here. Written
+    // only in the events' order (announce), so /circuit and the events tell the same times.
+    private volatile Change lastChange = new Change(Instant.now(), null);
+    // The state the events told last, the next change's "from": SmallRye tells only the new state. Read and written
+    // only in the events' order.
+    private CircuitBreakerState told = CircuitBreakerState.CLOSED;
 
     PartnerCircuit(CircuitBreakerMaintenance maintenance, PartnerPolicy policy, CircuitEvents events, Admission admission,
             MeterRegistry registry) {
@@ -100,9 +103,10 @@ public class PartnerCircuit {
      * tells no state change itself: this tells it, if there was one. For tests, between scenarios.
      */
     public void reset() {
+        CircuitBreakerState before = maintenance.currentState(PartnerOfferClient.CIRCUIT);
         maintenance.reset(PartnerOfferClient.CIRCUIT);
         consecutiveFailures.set(0);
-        if (lastChange.state() != CircuitBreakerState.CLOSED) {
+        if (before != CircuitBreakerState.CLOSED) {
             announce(CircuitBreakerState.CLOSED, null);
         }
     }
@@ -124,29 +128,32 @@ public class PartnerCircuit {
     private void announce(CircuitBreakerState state, Instant nextTrialAt) {
         // Stamped, logged and shown by /circuit in one step, so that all of them tell the same.
         events.tell(at -> {
-            Change from = lastChange;
-            lastChange = new Change(state, at, nextTrialAt);
-            LOG.infof("CircuitBreaker '%s' changed state from %s to %s", PartnerOfferClient.CIRCUIT, from.state(), state);
-            return CircuitEvents.Event.stateChanged(at, from.state(), state,
+            CircuitBreakerState from = told;
+            told = state;
+            lastChange = new Change(at, nextTrialAt);
+            LOG.infof("CircuitBreaker '%s' changed state from %s to %s", PartnerOfferClient.CIRCUIT, from, state);
+            return CircuitEvents.Event.stateChanged(at, from, state,
                     state == CircuitBreakerState.CLOSED ? 0 : policy.failuresToOpen(), nextTrialAt);
         });
     }
 
     public Snapshot snapshot() {
         Change change = lastChange;
+        CircuitBreakerState state = maintenance.currentState(PartnerOfferClient.CIRCUIT);
         int failuresToOpen = policy.failuresToOpen();
         // With failureRatio 1.0 the breaker is CLOSED while fewer than failuresToOpen calls in a row failed, and
         // left CLOSED because that many did: the state, not a count racing with it, bounds what is shown.
-        int failures = change.state() == CircuitBreakerState.CLOSED
+        int failures = state == CircuitBreakerState.CLOSED
                 ? Math.min(consecutiveFailures.get(), failuresToOpen - 1)
                 : failuresToOpen;
-        return new Snapshot(PartnerOfferClient.CIRCUIT, change.state().name(), failures, failuresToOpen,
+        Instant nextTrialAt = state == CircuitBreakerState.OPEN ? change.nextTrialAt() : null;
+        return new Snapshot(PartnerOfferClient.CIRCUIT, state.name(), failures, failuresToOpen,
                 policy.delay().toSeconds(), policy.timeout().toMillis(), partnerCalls.sum(), partnerFailures.sum(),
                 rejected.sum(), shed.sum(), admission.limit(), change.at().toString(),
-                change.nextTrialAt() == null ? null : change.nextTrialAt().toString());
+                nextTrialAt == null ? null : nextTrialAt.toString());
     }
 
-    private record Change(CircuitBreakerState state, Instant at, Instant nextTrialAt) {
+    private record Change(Instant at, Instant nextTrialAt) {
     }
 
     /**
