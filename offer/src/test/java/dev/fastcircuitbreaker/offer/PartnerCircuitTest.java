@@ -28,8 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
-import jakarta.inject.Inject;
-
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +38,6 @@ import dev.fastcircuitbreaker.offer.PartnerDouble.InjectPartnerDouble;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 
 /**
  * The demo's scenario against a partner double: 3 consecutive failures open the circuit, the open circuit keeps the
@@ -57,9 +54,6 @@ class PartnerCircuitTest {
 
     @InjectPartnerDouble
     WireMockServer partner;
-
-    @Inject
-    CircuitBreakerMaintenance maintenance;
 
     @BeforeEach
     void closedCircuitAndHealthyPartner() {
@@ -121,22 +115,6 @@ class PartnerCircuitTest {
         assertEquals(3, circuit.getInt("failuresToOpen"));
         assertEquals(1000, circuit.getLong("timeoutMillis"));
         assertEquals(ConfigProvider.getConfig().getValue(DELAY_KEY, Long.class), circuit.getLong("delaySeconds"));
-    }
-
-    /** /circuit has no state of its own: closed through SmallRye's API, behind offer's back, the breaker shows CLOSED. */
-    @Test
-    void showsTheBreakersOwnStateWhenItIsClosedThroughSmallRye() {
-        openCircuit();
-        maintenance.reset(PartnerOfferClient.CIRCUIT);
-
-        JsonPath circuit = circuit();
-        assertEquals("CLOSED", circuit.getString("state"));
-        assertFalse(circuit.getMap("").containsKey("nextTrialAt"), "no next trial while CLOSED");
-        given().get("/q/health/well").then().statusCode(200)
-                .body("checks.find { it.name == 'partner-offer-circuit' }.data.state", equalTo("CLOSED"));
-        partnerIsHealthy(partner);
-        expectHotOffer();
-        assertEquals(1, partnerRequests(partner), "the partner is called again");
     }
 
     @Test

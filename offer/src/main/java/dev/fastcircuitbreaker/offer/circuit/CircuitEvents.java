@@ -70,7 +70,7 @@ public class CircuitEvents {
         }
     }
 
-    /** Adds the event {@code event} makes of the moment it is stamped. */
+    /** Adds the event {@code event} makes of the moment it is stamped, if it makes one (null: none). */
     void tell(Function<Instant, Event> event) {
         emitter.emit(event);
     }

@@ -70,6 +70,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.common.mapper.TypeRef;
 import io.restassured.path.json.JsonPath;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 
 /**
  * {@code /circuit/events}: the breaker's story in order, kept and streamed, bounded whatever the load or the client.
@@ -88,12 +89,35 @@ class CircuitEventsTest {
     @Inject
     CircuitEventsResource resource;
 
+    @Inject
+    CircuitBreakerMaintenance maintenance;
+
     @TestHTTPResource("/circuit/events")
     URI eventsUri;
 
     @BeforeEach
     void closedCircuitAndHealthyPartner() {
         closeCircuit(partner);
+    }
+
+    /** /circuit keeps no state of its own: closed through SmallRye's API, behind offer's back, it shows CLOSED. */
+    @Test
+    void showsTheBreakersOwnStateWhenItIsClosedThroughSmallRye() {
+        partnerFailsWith(partner, 500);
+        for (int i = 0; i < 3; i++) {
+            expectColdOffer("partner-error");
+        }
+        assertEquals("OPEN", circuitState());
+        maintenance.reset(PartnerOfferClient.CIRCUIT);
+
+        JsonPath circuit = circuit();
+        assertEquals("CLOSED", circuit.getString("state"));
+        assertFalse(circuit.getMap("").containsKey("nextTrialAt"), "no next trial while CLOSED");
+        given().get("/q/health/well").then().statusCode(200)
+                .body("checks.find { it.name == 'partner-offer-circuit' }.data.state", equalTo("CLOSED"));
+        partnerIsHealthy(partner);
+        expectHotOffer();
+        assertEquals(1, partnerRequests(partner), "the partner is called again");
     }
 
     @Test
