@@ -12,7 +12,10 @@ import { Counter, Gauge, Rate, Trend } from 'k6/metrics';
 
 const E = __ENV;
 const SMOKE = E.SMOKE === '1';
-const COLD = E.PART === 'cold'; // bench/run.sh runs k6 twice: PART=cold first, then the rest
+const COLD = E.PART === 'cold'; // bench/run.sh runs k6 three times: PART=cold, then main, then admission
+// The admission table in a k6 run of its own: in the main run's, k6's own work for its many scenarios and VUs took
+// most of the shared cores, and the table measured k6 (bench/ADMISSION.md, 12-08).
+const ADMISSION = E.PART === 'admission';
 const num = (name, full, smoke) => {
     const n = Number(E[name] || (SMOKE ? smoke : full));
     if (Number.isNaN(n)) throw new Error(`${name}=${E[name]}: a number, in seconds for a duration (bench/README.md)`);
@@ -61,6 +64,11 @@ const WINDOWS = [['P', 'P'], ['S1', 'S1'], ['S2', 'S2'], ['S3o', 'S3'], ['S4', '
 if (COLD) {
     add('cold', 'cold', { executor: 'per-vu-iterations', vus: 64, iterations: 1, maxDuration: `${COLD_WAIT + COLD_LOAD + 2}s` },
         COLD_WAIT + COLD_LOAD + 2, { url: url('COLD') });
+} else if (ADMISSION) {
+    for (const latency of LATENCIES) {
+        add(`latency_${latency}`, 'latency', { executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '5s' }, 0.5, { latency });
+        for (const callers of CALLERS) closed(`adm_${latency}_${callers}`, Number(callers), ROW, { url: url('S1'), latency, admission: true });
+    }
 } else {
     warm('warm_P', WARMUP, { url: url('P') });
     warm('warm_S1', 1.5 * WARMUP, { url: url('S1') });
@@ -75,10 +83,8 @@ if (COLD) {
     }
     open('S5_open', S5_RATE, VUS * S5_TIMES[S5_TIMES.length - 1], { url: url('S1'), s5: true });
     for (const times of S5_TIMES) closed(`S5x${times}`, VUS * times, S5_STEP, { url: url('S1'), s5: true });
-    for (const latency of LATENCIES) {
-        add(`latency_${latency}`, 'latency', { executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '5s' }, 0.5, { latency });
-        for (const callers of CALLERS) closed(`adm_${latency}_${callers}`, Number(callers), ROW, { url: url('S1'), latency, admission: true });
-    }
+}
+if (!COLD) {
     add('watch', 'watch', { executor: 'constant-arrival-rate', rate: 4, timeUnit: '1s', duration: `${at}s`, preAllocatedVUs: 2, maxVUs: 4,
         startTime: '0s' }, 0, {});
 }
@@ -222,7 +228,7 @@ export function cold() {
 }
 
 export function teardown() {
-    for (const key of COLD ? [] : Object.keys(after)) {
+    for (const key of COLD || ADMISSION ? [] : Object.keys(after)) {
         const c = circuit(E[key]);
         if (!c) continue;
         after[key].closed.add(c.state === 'CLOSED' ? 1 : 0);
@@ -257,7 +263,7 @@ export function handleSummary(data) {
     const wrongN = v('wrong_answers', 'count') || 0;
     if (wrongN) wrongs.unshift(`${wrongN} wrong answers (non-200, not an offer, or hot where only cold can be): wrong_answers in the JSON summary, tagged why`);
     target(`wrong answers: none${COLD ? '' : ', and hot offers from S1\'s offer'}; these fail the run`, wrongs.join('; ') || 'none', wrongs.length === 0);
-    out.push(`\n### Targets${COLD ? ': cold start' : ''}\n`, table(['target', 'measured', ''], verdicts));
+    out.push(`\n### Targets${COLD ? ': cold start' : ADMISSION ? ': admission' : ''}\n`, table(['target', 'measured', ''], verdicts));
     const md = out.join('\n') + '\n';
     const files = { stdout: md };
     if (E.OUT) files[E.OUT] = md;
@@ -301,7 +307,7 @@ function mainResults(out, target, wrongs) {
         return [t, fixed(med[t]), each.map((x) => fixed(x)).join(' '), fixed(v(d, 'med'), 2), fixed(v(d, 'p(99)'), 2), fixed(v(d, 'max'), 2),
             v(`hot{target:${t}}`, 'passes') || 0, v(`hot{target:${t}}`, 'fails') || 0];
     });
-    out.push(`\n## Closed model: ${VUS} callers, ${ROUNDS} rounds of ${WINDOW} s windows P, S1, S2, S3o, S4, after ${WARMUP} s of warm-up each (S1 ${1.5 * WARMUP} s)\n`,
+    if (rows.length) out.push(`\n## Closed model: ${VUS} callers, ${ROUNDS} rounds of ${WINDOW} s windows P, S1, S2, S3o, S4, after ${WARMUP} s of warm-up each (S1 ${1.5 * WARMUP} s)\n`,
         table(['scenario', 'median req/s', 'req/s in each round', 'p50 ms', 'p99 ms', 'max ms', 'hot', 'cold'], rows));
     const ratio = (a, b, min, words) => { const x = med[a] / med[b]; if (!Number.isNaN(x)) target(`${a}/${b} ≥ ${min}: ${words}`, fixed(x, 3), x >= min); };
     ratio('S1', 'P', 0.35, 'a hot answer is three HTTP exchanges on the same cores');
@@ -315,7 +321,7 @@ function mainResults(out, target, wrongs) {
 
     // Open model.
     const opens = Object.keys(plan).filter((n) => plan[n].open);
-    out.push(`\n## Open model: a constant arrival rate for ${OPEN} s (each request starts on time, answered or not the ones before)\n`,
+    if (opens.length) out.push(`\n## Open model: a constant arrival rate for ${OPEN} s (each request starts on time, answered or not the ones before)\n`,
         table(['scenario', 'req/s asked', 'VUs at most', 'req/s answered', 'dropped (no VU free)', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'hot', 'cold by reason'],
             opens.map((n) => [n, plan[n].rate, plan[n].vus, fixed(rps(n)), v(`dropped_iterations{scenario:${n}}`, 'count') || 0, fixed(v(duration(n), 'med'), 1),
                 fixed(v(duration(n), 'p(99)'), 1), fixed(v(duration(n), 'p(99.9)'), 1), fixed(v(duration(n), 'max'), 1), v(`hot{scenario:${n}}`, 'passes') || 0,
@@ -328,7 +334,7 @@ function mainResults(out, target, wrongs) {
 
     // S5.
     const s5 = Object.keys(plan).filter((n) => plan[n].s5);
-    out.push('\n## S5, overload: offer S1, its partner healthy, many times S1\'s callers\n',
+    if (s5.length) out.push('\n## S5, overload: offer S1, its partner healthy, many times S1\'s callers\n',
         table(['scenario', 'callers (VUs)', 'req/s', 'p99 ms', 'max ms', 'answers', 'shed (`offer-busy`)', 'other reasons', '/circuit CLOSED', 'partnerFailures (max)'],
             s5.map((n) => {
                 const all = v(`http_reqs{scenario:${n}}`, 'count') || 0;
@@ -344,11 +350,17 @@ function mainResults(out, target, wrongs) {
         if (!plan[n].open) target(`${n}: no answer later than timeout + 100 ms`, `max ${fixed(v(duration(n), 'max'), 1)} ms`, ok(duration(n), `max<${BOUND}`) === '✓');
     }
 
+    // Each offer at the end.
+    if (!ADMISSION) out.push('\n## Each offer\'s `GET /circuit` at the end (teardown)\n', table(['offer', 'state', 'partnerCalls', 'partnerFailures', 'rejected', 'shed', 'limit'],
+        ['S1', 'S2', 'S3', 'S4'].map((k) => [k, v(`after_${k}_closed`, 'value') === 1 ? 'CLOSED' : 'not CLOSED',
+            ...['partnerCalls', 'partnerFailures', 'rejected', 'shed', 'limit'].map((f) => fixed(v(`after_${k}_${f}`, 'value')))])));
+
     // Admission. Where the partner's latency bounds the rate (callers / latency below what the 0 ms row with as many
     // callers answered: the cores' bound), hot answers/s should come to 0.95 of callers / latency (Little's law).
     const adm = Object.keys(plan).filter((n) => plan[n].admission);
     const little = [];
-    out.push(`\n## Admission across loads: offer S1, callers at once × its partner's latency (PUT /latency), ${ROW} s each\n`,
+    if (!adm.length) return;
+    out.push(`\n## Admission across loads (k6 run of its own, \`PART=admission\`): offer S1, callers at once × its partner's latency (PUT /latency), ${ROW} s each\n`,
         table(['partner latency', 'callers', 'answers/s', 'hot share (≥ 99 %)', 'hot/s', 'callers / latency', 'hot/s : that (≥ 0.95 where it bounds)', 'p99 ms', 'max ms', 'offer-busy', 'other cold', 'limit (min-max)', '/circuit CLOSED'],
             adm.map((n) => {
                 const p = plan[n];
@@ -374,8 +386,4 @@ function mainResults(out, target, wrongs) {
     target('admission: hot/s ≥ 0.95 of callers / latency where the latency bounds the rate', little.length
         ? little.map(([n, x]) => `${n.replace('adm_', '')} ${fixed(x, 3)}`).join(', ') : 'no row bound by the latency', under.length === 0);
 
-    // Each offer at the end.
-    out.push('\n## Each offer\'s `GET /circuit` at the end (teardown)\n', table(['offer', 'state', 'partnerCalls', 'partnerFailures', 'rejected', 'shed', 'limit'],
-        ['S1', 'S2', 'S3', 'S4'].map((k) => [k, v(`after_${k}_closed`, 'value') === 1 ? 'CLOSED' : 'not CLOSED',
-            ...['partnerCalls', 'partnerFailures', 'rejected', 'shed', 'limit'].map((f) => fixed(v(`after_${k}_${f}`, 'value')))])));
 }

@@ -103,11 +103,13 @@ print(*[x.getsockname()[1] for x in s])')
     k6 cold "$jdk"
     kill "$cold_pid"
     k6 main "$jdk"
+    k6 admission "$jdk"
     echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)." >>"$OUT"
     stop
 }
 
-# k6 PART JDK: one k6 run of bench/bench.js (PART=cold, the fresh offer; main, the rest); its results go to OUT.
+# k6 PART JDK: one k6 run of bench/bench.js (PART=cold, the fresh offer; main, the rest but admission; admission, its
+# table, with k6's own work small beside offer's); its results go to OUT.
 k6() {
     local rc=0 txt="$work/$2-$1.txt" verdict="$work/$2-$1.verdict"
     echo "== $(date +%T) JDK $2: k6 run bench/bench.js, PART=$1" >&2
