@@ -16,6 +16,7 @@ import dev.fastcircuitbreaker.offer.PartnerOfferClient;
 import dev.fastcircuitbreaker.offer.admission.Admission;
 import dev.fastcircuitbreaker.offer.admission.AdmittedOffers;
 import dev.fastcircuitbreaker.offer.policy.PartnerPolicy;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -27,24 +28,24 @@ import io.vertx.core.Vertx;
 
 /**
  * What the {@value PartnerOfferClient#CIRCUIT} circuit breaker is doing, in the words of the demo: its state (SmallRye
- * Fault Tolerance's own, through {@link CircuitBreakerMaintenance}), the policy in force, the consecutive failures that open it, and how
- * many calls reached the partner or were turned away, counted from each call's answer. It tells each failure and
- * state change to {@link CircuitEvents}.
+ * Fault Tolerance's own, through {@link CircuitBreakerMaintenance}), the policy in force, the consecutive failures that open it
+ * (which SmallRye does not tell), and how many calls reached the partner or were turned away, as SmallRye's own
+ * {@code ft.circuitbreaker.calls.total} meters count them. It tells each failure and state change to {@link CircuitEvents}.
  */
 @ApplicationScoped
 public class PartnerCircuit {
 
     private static final Logger LOG = Logger.getLogger(PartnerCircuit.class);
+    /** The guarded method, as SmallRye's meters tag it. */
+    private static final String HOT_OFFER = PartnerOfferClient.class.getName() + ".hotOffer";
 
     private final CircuitBreakerMaintenance maintenance;
     private final PartnerPolicy policy;
     private final CircuitEvents events;
     private final Admission admission;
 
+    private final MeterRegistry registry;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
-    private final LongAdder partnerCalls = new LongAdder();
-    private final LongAdder partnerFailures = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
     private final LongAdder shed = new LongAdder();
     // SmallRye keeps the state and tells no time: when it last changed, and the trial it set, are kept here. Written
     // only in the events' order (announce), so /circuit and the events tell the same times.
@@ -59,6 +60,7 @@ public class PartnerCircuit {
         this.policy = policy;
         this.events = events;
         this.admission = admission;
+        this.registry = registry;
         FunctionCounter.builder("offer.shed", shed, LongAdder::sum)
                 .description("Callers answered offer-busy: no turn to call partner-offer in time, partner not called").register(registry);
     }
@@ -76,12 +78,10 @@ public class PartnerCircuit {
     void count(@Observes Offer answer) {
         switch (answer.reason()) {
             case PARTNER_ANSWERED -> {
-                partnerCalls.increment();
                 consecutiveFailures.set(0);
                 events.count(CircuitEvents.Kind.SUCCESS);
             }
             case CIRCUIT_OPEN -> {
-                rejected.increment();
                 events.count(CircuitEvents.Kind.REJECTED);
             }
             // Offer's own overload (AdmittedOffers): the breaker never saw the call, and the partner is none the worse.
@@ -90,8 +90,6 @@ public class PartnerCircuit {
                 events.count(CircuitEvents.Kind.OFFER_BUSY);
             }
             case TIMEOUT, PARTNER_UNREACHABLE, PARTNER_ERROR, PARTNER_BAD_RESPONSE -> {
-                partnerCalls.increment();
-                partnerFailures.increment();
                 int failures = consecutiveFailures.updateAndGet(count -> Math.min(count + 1, policy.failuresToOpen()));
                 events.tell(at -> CircuitEvents.Event.failure(at, answer.reason(), failures));
             }
@@ -147,10 +145,18 @@ public class PartnerCircuit {
                 ? Math.min(consecutiveFailures.get(), failuresToOpen - 1)
                 : failuresToOpen;
         Instant nextTrialAt = state == CircuitBreakerState.OPEN ? change.nextTrialAt() : null;
+        long partnerFailures = breakerCalls("failure");
         return new Snapshot(PartnerOfferClient.CIRCUIT, state.name(), failures, failuresToOpen,
-                policy.delay().toSeconds(), policy.timeout().toMillis(), partnerCalls.sum(), partnerFailures.sum(),
-                rejected.sum(), shed.sum(), admission.limit(), change.at().toString(),
+                policy.delay().toSeconds(), policy.timeout().toMillis(), breakerCalls("success") + partnerFailures,
+                partnerFailures, breakerCalls("circuitBreakerOpen"), shed.sum(), admission.limit(), change.at().toString(),
                 nextTrialAt == null ? null : nextTrialAt.toString());
+    }
+
+    /** SmallRye's count of the guarded method's calls with this result (0 before the first call, which makes the meter). */
+    private long breakerCalls(String result) {
+        Counter calls = registry.find("ft.circuitbreaker.calls.total").tag("method", HOT_OFFER)
+                .tag("circuitBreakerResult", result).counter();
+        return calls == null ? 0 : Math.round(calls.count());
     }
 
     private record Change(Instant at, Instant nextTrialAt) {
