@@ -28,9 +28,9 @@ import io.vertx.core.Vertx;
 
 /**
  * What the {@value PartnerOfferClient#CIRCUIT} circuit breaker is doing, in the words of the demo: its state (SmallRye
- * Fault Tolerance's own, through {@link CircuitBreakerMaintenance}), the policy in force, the consecutive failures that open it
- * (which SmallRye does not tell), and how many calls reached the partner or were turned away, as SmallRye's own
- * {@code ft.circuitbreaker.calls.total} meters count them. It tells each failure and state change to {@link CircuitEvents}.
+ * Fault Tolerance's own, through {@link CircuitBreakerMaintenance}), the policy in force, the consecutive failures
+ * that open it (which SmallRye does not tell), and how many calls reached the partner or were turned away (SmallRye's
+ * own {@code ft.circuitbreaker.calls.total} meters). It tells each failure and state change to {@link CircuitEvents}.
  */
 @ApplicationScoped
 public class PartnerCircuit {
@@ -121,7 +121,7 @@ public class PartnerCircuit {
     }
 
     private void announce(CircuitBreakerState state, Instant nextTrialAt) {
-        // Stamped, logged and shown by /circuit in one step, so that all of them tell the same.
+        // Stamped, logged and kept for /circuit's times in one step, so that all of them tell the same.
         events.tell(at -> {
             if (state == told) {
                 return null;
@@ -144,15 +144,16 @@ public class PartnerCircuit {
         int failures = state == CircuitBreakerState.CLOSED
                 ? Math.min(consecutiveFailures.get(), failuresToOpen - 1)
                 : failuresToOpen;
+        // Between SmallRye's change and its announcement (the next event-loop task), the times are still the last told.
         Instant nextTrialAt = state == CircuitBreakerState.OPEN ? change.nextTrialAt() : null;
         long partnerFailures = breakerCalls("failure");
         return new Snapshot(PartnerOfferClient.CIRCUIT, state.name(), failures, failuresToOpen,
                 policy.delay().toSeconds(), policy.timeout().toMillis(), breakerCalls("success") + partnerFailures,
-                partnerFailures, breakerCalls("circuitBreakerOpen"), shed.sum(), admission.limit(), change.at().toString(),
-                nextTrialAt == null ? null : nextTrialAt.toString());
+                partnerFailures, breakerCalls("circuitBreakerOpen"), shed.sum(), admission.limit(),
+                change.at().toString(), nextTrialAt == null ? null : nextTrialAt.toString());
     }
 
-    /** SmallRye's count of the guarded method's calls with this result (0 before the first call, which makes the meter). */
+    /** SmallRye's count of the guarded method's calls with this result; 0 before the first call makes the meter. */
     private long breakerCalls(String result) {
         Counter calls = registry.find("ft.circuitbreaker.calls.total").tag("method", HOT_OFFER)
                 .tag("circuitBreakerResult", result).counter();
