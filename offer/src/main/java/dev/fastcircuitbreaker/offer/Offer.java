@@ -35,7 +35,7 @@ public record Offer(String id, Type type, String description, BigDecimal price, 
         PARTNER_ANSWERED("partner-answered", "partner-offer answered"),
         /** The breaker turned the call away: the partner was not called. */
         CIRCUIT_OPEN("circuit-open", "the circuit is open"),
-        /** The caller got no turn to call the partner within the longest wait (the admission layer): no failure of the partner's. */
+        /** No turn to call the partner within the longest wait (the admission layer): no failure of the partner's. */
         OFFER_BUSY("offer-busy", "offer is busy"),
         TIMEOUT("timeout", "partner-offer did not answer within the timeout"),
         PARTNER_UNREACHABLE("partner-unreachable", "partner-offer unreachable"),

@@ -47,12 +47,9 @@ public class PartnerCircuit {
     private final MeterRegistry registry;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final LongAdder shed = new LongAdder();
-    // SmallRye keeps the state and tells no time: when it last changed, and the trial it set, are kept here. Written
-    // only in the events' order (announce), so /circuit and the events tell the same times.
-    private volatile Change lastChange = new Change(Instant.now(), null);
-    // The state the events told last, the next change's "from": SmallRye tells only the new state. Read and written
-    // only in the events' order.
-    private CircuitBreakerState told = CircuitBreakerState.CLOSED;
+    // The last change the events told. SmallRye keeps the state but tells no time, and its listener only the new state:
+    // /circuit takes the times from here, the next change its "from". Written only in the events' order (announce).
+    private volatile Change lastChange = new Change(CircuitBreakerState.CLOSED, Instant.now(), null);
 
     PartnerCircuit(CircuitBreakerMaintenance maintenance, PartnerPolicy policy, CircuitEvents events, Admission admission,
             MeterRegistry registry) {
@@ -123,12 +120,11 @@ public class PartnerCircuit {
     private void announce(CircuitBreakerState state, Instant nextTrialAt) {
         // Stamped, logged and kept for /circuit's times in one step, so that all of them tell the same.
         events.tell(at -> {
-            if (state == told) {
+            CircuitBreakerState from = lastChange.to();
+            if (state == from) {
                 return null;
             }
-            CircuitBreakerState from = told;
-            told = state;
-            lastChange = new Change(at, nextTrialAt);
+            lastChange = new Change(state, at, nextTrialAt);
             LOG.infof("CircuitBreaker '%s' changed state from %s to %s", PartnerOfferClient.CIRCUIT, from, state);
             return CircuitEvents.Event.stateChanged(at, from, state,
                     state == CircuitBreakerState.CLOSED ? 0 : policy.failuresToOpen(), nextTrialAt);
@@ -160,7 +156,7 @@ public class PartnerCircuit {
         return calls == null ? 0 : Math.round(calls.count());
     }
 
-    private record Change(Instant at, Instant nextTrialAt) {
+    private record Change(CircuitBreakerState to, Instant at, Instant nextTrialAt) {
     }
 
     /**
